@@ -1,0 +1,1 @@
+"""The Prefhub project package and the notification hub app."""

@@ -1,0 +1,1 @@
+"""Celery tasks of the hub, one module per concern (see README)."""

@@ -1,0 +1,61 @@
+"""Settings for the test suite.
+
+Every pytest run gets its own namespace (database name, Redis key prefix, Celery queues'
+key prefix), stored in the environment so that the Celery worker and Flower processes a
+test starts inherit it and talk to the same isolated resources. Tests use their own Redis
+database and never touch the development one.
+"""
+
+import os
+import tempfile
+
+from hub.settings import *  # noqa: F403
+from hub.settings import DATABASES, INSTALLED_APPS, TEMPLATES
+
+TEST_NAMESPACE = os.environ.setdefault("PREFHUB_TEST_NAMESPACE", f"t{os.getpid()}")
+TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+# The reference registry of spec R-TEST-1 replaces the demo registry, so that the
+# expected values of the spec (15 global preferences, 8 user preferences) hold.
+INSTALLED_APPS = [app for app in INSTALLED_APPS if app != "hub.demo"]
+INSTALLED_APPS.insert(INSTALLED_APPS.index("preferences"), "tests.testapp")
+ROOT_URLCONF = "tests.urls"
+
+_db = DATABASES["default"]
+if _db["ENGINE"].endswith("sqlite3"):
+    _test_db_name = os.path.join(tempfile.gettempdir(), f"prefhub-{TEST_NAMESPACE}.sqlite3")
+    _db["OPTIONS"] = {"timeout": 30}
+else:
+    _test_db_name = f"test_prefhub_{TEST_NAMESPACE}"
+_db["TEST"] = {"NAME": _test_db_name}
+if os.environ.get("PREFHUB_TEST_PROCESS") == "worker":
+    # A worker or Flower started by a test connects straight to the test database.
+    _db["NAME"] = _test_db_name
+
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "redis": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": TEST_REDIS_URL,
+        "KEY_PREFIX": TEST_NAMESPACE,
+    },
+}
+
+TIME_ZONE = "America/Chicago"
+USE_TZ = True
+CACHE_DYNAMIC_PREFERENCES_SETTINGS = False
+MEDIA_ROOT = os.environ.setdefault(
+    "PREFHUB_TEST_MEDIA_ROOT", tempfile.mkdtemp(prefix="prefhub-media-")
+)
+TEMPLATES[0]["OPTIONS"]["context_processors"] = [
+    "django.template.context_processors.request",
+    "django.contrib.auth.context_processors.auth",
+    "django.contrib.messages.context_processors.messages",
+    "preferences.processors.global_preferences",
+]
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+CELERY_BROKER_URL = TEST_REDIS_URL
+CELERY_BROKER_TRANSPORT_OPTIONS = {"global_keyprefix": f"{TEST_NAMESPACE}:"}
+CELERY_TASK_ALWAYS_EAGER = False

@@ -1,0 +1,100 @@
+"""A real Celery worker process for integration tests.
+
+The worker runs ``celery -A celery_app worker`` with the test settings and inherits the
+test run's namespace (see tests/settings.py), so it consumes only this run's queues and
+connects to this run's test database. Never eager: the suite refuses eager mode.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+READY_TIMEOUT = 60
+
+
+class WorkerProcess:
+    """One ``celery worker`` subprocess; start it, wait for it, stop or kill it."""
+
+    def __init__(
+        self,
+        queues: Iterable[str] | None = None,
+        concurrency: int = 2,
+        name: str = "test",
+        extra_env: dict[str, str] | None = None,
+        extra_args: Iterable[str] = (),
+    ) -> None:
+        self.queues = list(queues or [])
+        self.concurrency = concurrency
+        self.name = f"{name}-{os.environ['PREFHUB_TEST_NAMESPACE']}@%h"
+        self.extra_env = extra_env or {}
+        self.extra_args = list(extra_args)
+        self.log_path = Path(tempfile.mkstemp(prefix="prefhub-worker-", suffix=".log")[1])
+        self.process: subprocess.Popen | None = None
+
+    def command(self) -> list[str]:
+        cmd = [
+            sys.executable, "-m", "celery", "-A", "celery_app", "worker",
+            "--loglevel=INFO", f"--concurrency={self.concurrency}", f"--hostname={self.name}",
+            "--without-mingle", "--without-gossip",
+        ]  # fmt: skip
+        if self.queues:
+            cmd.append(f"--queues={','.join(self.queues)}")
+        return cmd + self.extra_args
+
+    def start(self) -> WorkerProcess:
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "tests.settings",
+            "PREFHUB_TEST_PROCESS": "worker",
+            **self.extra_env,
+        }
+        log = self.log_path.open("wb")
+        self.process = subprocess.Popen(
+            self.command(), cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )  # fmt: skip
+        self.wait_ready()
+        return self
+
+    def wait_ready(self) -> None:
+        deadline = time.monotonic() + READY_TIMEOUT
+        while time.monotonic() < deadline:
+            if " ready." in self.log():
+                return
+            if self.process.poll() is not None:
+                raise RuntimeError(f"celery worker exited early:\n{self.log()}")
+            time.sleep(0.2)
+        raise TimeoutError(f"celery worker not ready after {READY_TIMEOUT}s:\n{self.log()}")
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+    def stop(self, timeout: float = 20) -> None:
+        """Warm shutdown; kills the whole process group if it does not stop in time."""
+        if self.process is None or self.process.poll() is not None:
+            return
+        os.killpg(self.process.pid, signal.SIGTERM)
+        try:
+            self.process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.kill()
+
+    def kill(self) -> None:
+        """SIGKILL the worker and its pool children, as a crash would."""
+        if self.process is not None and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+
+    def __enter__(self) -> WorkerProcess:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
