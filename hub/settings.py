@@ -15,10 +15,12 @@ env = environ.Env()
 
 DEBUG = env.bool("DEBUG", default=True)
 
-DEVELOPMENT_SECRET_KEY = "prefhub-development-only-secret-key-do-not-use-in-production"
+DEVELOPMENT_SECRET_KEY = "prefhub-development-only-secret-key-do-not-use-in-production"  # noqa: S105
 SECRET_KEY = env("SECRET_KEY", default=DEVELOPMENT_SECRET_KEY)
 if not DEBUG and SECRET_KEY == DEVELOPMENT_SECRET_KEY:
-    raise ImproperlyConfigured("Set SECRET_KEY: the development default is refused when DEBUG is off.")
+    raise ImproperlyConfigured(
+        "Set SECRET_KEY: the development default is refused when DEBUG is off."
+    )
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])

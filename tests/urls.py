@@ -1,7 +1,7 @@
 """URL configuration of the test suite: the preferences app mounted at the root (R-VIEW-6)."""
 
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import path
 
 urlpatterns = [
     path("admin/", admin.site.urls),
