@@ -46,6 +46,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -101,6 +102,10 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 
@@ -139,6 +144,12 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 
 FLOWER_BASIC_AUTH = env("FLOWER_BASIC_AUTH", default="admin:prefhub")
+
+# The superuser that `manage.py demo_setup` creates on first run (bin/run); an empty
+# password means "generate one and print it once".
+DEMO_ADMIN_USERNAME = env("DEMO_ADMIN_USERNAME", default="admin")
+DEMO_ADMIN_EMAIL = env("DEMO_ADMIN_EMAIL", default="admin@localhost")
+DEMO_ADMIN_PASSWORD = env("DEMO_ADMIN_PASSWORD", default="")
 
 LOGGING = {
     "version": 1,
