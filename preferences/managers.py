@@ -1,0 +1,300 @@
+"""PreferencesManager: the one read and write path for preference values (spec §9).
+
+Reads go cache first (raw strings under R-CACHE-2's keys), then the database, creating
+rows with their default lazily. Writes validate, save inside one atomic block together
+with the ``preference_updated`` signal, and keep the cache in step (R-MGR-13..15).
+"""
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from django.core.cache import BaseCache, caches
+from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.db import router, transaction
+
+from .exceptions import CachedValueNotFound
+from .serializers import SerializationError
+from .settings import preferences_settings
+from .signals import preference_updated
+
+# Returned by the cache on a miss; distinct from every value the cache can store (R-CACHE-5).
+_MISSING = object()
+
+
+class PreferencesManager(Mapping):
+    """A read-only mapping ``identifier -> value`` plus ``__setitem__`` (R-MGR-1).
+
+    It holds no values, so creating one is cheap, and one created at import time keeps
+    working: every read goes to the cache or the database (#191).
+    """
+
+    def __init__(self, model: Any, registry: Any, **kwargs: Any) -> None:
+        self.model = model
+        self.registry = registry
+        self.instance = kwargs.get("instance")
+
+    # -- ownership ---------------------------------------------------------------------
+
+    def _owner_lookup(self) -> dict[str, Any]:
+        """Filter kwargs selecting this manager's rows.
+
+        A per-instance model without a bound instance would read and write across every
+        instance (#285's MultipleObjectsReturned), so it is refused (R-MGR-2).
+        """
+        if self.instance is not None:
+            return {"instance": self.instance}
+        if _is_per_instance(self.model):
+            raise TypeError(
+                f"{self.model.__name__} preferences belong to an instance: use "
+                f"registry.manager(instance=<object>) or <object>.preferences."
+            )
+        return {}
+
+    @property
+    def queryset(self) -> Any:
+        return self.model.objects.filter(**self._owner_lookup())
+
+    # -- mapping protocol --------------------------------------------------------------
+
+    def __getitem__(self, key: str) -> Any:
+        return self.get(key)
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        """Validate ``value`` and write it (R-MGR-6).
+
+        Values the preference rejects, and values its serializer cannot store, both raise
+        ``django.core.exceptions.ValidationError``; nothing is written.
+        """
+        section, name = self.parse_lookup(key)
+        preference = self.registry.get(section=section, name=name)
+        preference.validate(value)
+        self.update_db_pref(section=section, name=name, value=value)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.all())
+
+    def __len__(self) -> int:
+        return len(self.all())
+
+    def __repr__(self) -> str:
+        return repr(self.all())
+
+    # -- lookups -----------------------------------------------------------------------
+
+    def parse_lookup(self, lookup: str) -> tuple[str | None, str]:
+        """``"section__name"`` -> ``("section", "name")``; anything else -> ``(None, lookup)``."""
+        parts = lookup.split(preferences_settings.SECTION_KEY_SEPARATOR)
+        if len(parts) == 2:
+            return parts[0], parts[1]
+        return None, lookup
+
+    def pref_obj(self, section: str | None, name: str) -> Any:
+        return self.registry.get(section=section, name=name)
+
+    def by_name(self) -> dict[str, Any]:
+        """``all()`` keyed by bare names; the last one wins on a clash (R-MGR-9)."""
+        separator = preferences_settings.SECTION_KEY_SEPARATOR
+        return {key.split(separator)[-1]: value for key, value in self.all().items()}
+
+    def get_by_name(self, name: str) -> Any:
+        return self.get(self.registry.get_by_name(name).identifier())
+
+    # -- cache -------------------------------------------------------------------------
+
+    @property
+    def cache(self) -> BaseCache:
+        """Looked up on each use so that settings overrides apply (R-CACHE-1)."""
+        return caches[preferences_settings.CACHE_NAME]
+
+    def get_cache_key(self, section: str | None, name: str) -> str:
+        """R-CACHE-2's key; the model's class name only (collisions documented, §18.3-13)."""
+        owner = self._owner_lookup().get("instance")
+        if owner is None:
+            return f"dynamic_preferences_{self.model.__name__}_{section}_{name}"
+        return f"dynamic_preferences_{self.model.__name__}_{owner.pk}_{section}_{name}"
+
+    def from_cache(self, section: str | None, name: str) -> Any:
+        """The cached value, deserialized; ``CachedValueNotFound`` on a miss (R-CACHE-5)."""
+        raw = self.cache.get(self.get_cache_key(section, name), _MISSING)
+        if raw is _MISSING:
+            raise CachedValueNotFound
+        return self.pref_obj(section, name).serializer.deserialize(_raw_from_cache(raw))
+
+    def many_from_cache(self, preferences: list[Any]) -> dict[str, Any]:
+        """``{identifier: value}`` for the preferences found in the cache, in one round trip."""
+        keys = {self.get_cache_key(p.section.name, p.name): p for p in preferences}
+        cached = self.cache.get_many(list(keys))
+        return {
+            keys[key].identifier(): keys[key].serializer.deserialize(_raw_from_cache(raw))
+            for key, raw in cached.items()
+        }
+
+    def to_cache(self, *rows: Any) -> None:
+        """Store the rows' raw values with one ``set_many`` and the backend's timeout (R-CACHE-4).
+
+        Empty values are replaced by a sentinel because some backends refuse to store
+        them, which would leave the entry permanently cold.
+        """
+        empty = preferences_settings.CACHE_NONE_VALUE
+        self.cache.set_many(
+            {self.get_cache_key(row.section, row.name): row.raw_value or empty for row in rows}
+        )
+
+    def forget(self, section: str | None, name: str) -> None:
+        """Drop the cache entry of one preference, so the next read goes to the database."""
+        self.cache.delete(self.get_cache_key(section, name))
+
+    # -- reads -------------------------------------------------------------------------
+
+    def get(self, key: str, no_cache: bool = False) -> Any:
+        """The value of ``key``; the second positional parameter is ``no_cache`` (R-MGR-5).
+
+        Unlike ``Mapping.get`` there is no default argument: ``manager.get(key, x)``
+        bypasses the cache whenever ``x`` is truthy.
+        """
+        section, name = self.parse_lookup(key)
+        self.pref_obj(section, name)
+        if no_cache or not preferences_settings.ENABLE_CACHE:
+            return self.get_db_pref(section=section, name=name).value
+        try:
+            return self.from_cache(section, name)
+        except CachedValueNotFound:
+            pass
+        row = self.get_db_pref(section=section, name=name)
+        self.to_cache(row)
+        return row.value
+
+    def all(self) -> dict[str, Any]:
+        """``{identifier: value}`` for every registered preference (R-MGR-7).
+
+        A fully cached registry costs no query; on any miss, all rows are read at once.
+        """
+        if not preferences_settings.ENABLE_CACHE:
+            return self.load_from_db()
+        preferences = self.registry.preferences()
+        values = self.many_from_cache(preferences)
+        if len(values) == len(preferences):
+            return values
+        # The database holds every value, so its answer replaces the cached part.
+        return self.load_from_db(cache=True)
+
+    def load_from_db(self, cache: bool = False) -> dict[str, Any]:
+        """Read all rows in one query, creating missing ones with their default (R-MGR-8).
+
+        Existing rows are never reset to their default (the data loss of #81).
+        """
+        rows = {(row.section, row.name): row for row in self.queryset}
+        values, found = {}, []
+        for preference in self.registry.preferences():
+            row = rows.get((preference.section.name, preference.name))
+            if row is None:
+                row = self._get_or_create_default(preference.section.name, preference.name)
+            else:
+                found.append(row)
+            values[preference.identifier()] = row.value
+        if cache and found:
+            self.to_cache(*found)
+        return values
+
+    def get_db_pref(self, section: str | None, name: str) -> Any:
+        """This manager's row for the preference, created with its default if missing (R-MGR-10)."""
+        try:
+            return self.queryset.get(section=section, name=name)
+        except self.model.DoesNotExist:
+            return self._get_or_create_default(section, name)
+
+    def _get_or_create_default(self, section: str | None, name: str) -> Any:
+        """Materialise a missing row; the model's ``save()`` fills in the default (R-MOD-5).
+
+        Unlike ``create_db_pref`` this never overwrites a row that a concurrent writer
+        created in the meantime: a read must not reset a value that was just written.
+        """
+        self.pref_obj(section, name)
+        row, _ = self.model.objects.get_or_create(
+            section=section, name=name, **self._owner_lookup()
+        )
+        return row
+
+    # -- writes ------------------------------------------------------------------------
+
+    def create_db_pref(self, section: str | None, name: str, value: Any) -> Any:
+        """Create the row holding ``value`` and return it (R-MGR-11).
+
+        ``value`` is serialized first (a file is stored now). If the row appeared in the
+        meantime, ``value`` is still applied: the original silently dropped it.
+        """
+        raw_value = self._serialize(self.pref_obj(section, name), value)
+        row, _ = self.model.objects.get_or_create(
+            section=section, name=name, **self._owner_lookup(), defaults={"raw_value": raw_value}
+        )
+        if row.raw_value != raw_value:
+            # An empty raw value is replaced by the default on creation (R-MOD-5).
+            row.raw_value = raw_value
+            row.save()
+        return row
+
+    def update_db_pref(self, section: str | None, name: str, value: Any) -> Any:
+        """Write ``value`` and send ``preference_updated``, atomically (R-MGR-13, R-MGR-14).
+
+        The signal is sent with ``Signal.send`` inside the same atomic block, so a
+        receiver's exception rolls the write back; the cache entry is then deleted so
+        that it never serves the rolled-back value (R-MGR-15).
+        """
+        preference = self.pref_obj(section, name)
+        try:
+            with transaction.atomic(using=router.db_for_write(self.model)):
+                row, old_value = self._save_value(preference, section, name, value)
+                preference_updated.send(
+                    sender=type(preference),
+                    section=section,
+                    name=name,
+                    old_value=old_value,
+                    new_value=value,
+                    instance=row,
+                )
+        except BaseException:
+            self.forget(section, name)
+            raise
+        return row
+
+    def _save_value(
+        self, preference: Any, section: str | None, name: str, value: Any
+    ) -> tuple[Any, Any]:
+        """Store ``value``; return the row and the value it replaced.
+
+        A row created by this write replaces the preference's default (R-MGR-13, #237).
+        """
+        row = self.queryset.filter(section=section, name=name).first()
+        if row is None:
+            return self.create_db_pref(section, name, value), preference.get("default")
+        old_value = row.value
+        row.raw_value = self._serialize(preference, value)
+        row.save()
+        return row, old_value
+
+    @staticmethod
+    def _serialize(preference: Any, value: Any) -> str | None:
+        """The raw value of ``value``; a serializer's refusal is a ValidationError (R-MGR-6)."""
+        try:
+            return preference.serializer.serialize(value)
+        except (SerializationError, ValueError) as exc:
+            # Serializer messages may quote the value; a secret's stays out of the error.
+            detail = "rejected" if preference.get("sensitive", False) else str(exc)
+            raise ValidationError(
+                "Invalid value for preference %(identifier)s: %(detail)s",
+                code="invalid",
+                params={"identifier": preference.identifier(), "detail": detail},
+            ) from exc
+
+
+def _raw_from_cache(raw: str) -> str | None:
+    """Undo the empty-value sentinel of ``to_cache``."""
+    return None if raw == preferences_settings.CACHE_NONE_VALUE else raw
+
+
+def _is_per_instance(model: Any) -> bool:
+    try:
+        model._meta.get_field("instance")
+    except FieldDoesNotExist:
+        return False
+    return True
