@@ -1,0 +1,1 @@
+"""REST API of the preferences engine (Django REST framework, spec §14)."""

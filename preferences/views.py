@@ -1,0 +1,53 @@
+"""Pages that edit preferences through builder forms (R-VIEW-1..5)."""
+
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.views.generic import FormView, TemplateView
+
+from .forms import PreferenceForm, preference_form_builder
+
+
+class RegularTemplateView(TemplateView):
+    """Renders an empty template, so tests can observe the context processor (R-VIEW-5)."""
+
+    template_name = "preferences/testcontext.html"
+
+
+class PreferenceFormView(FormView):
+    """One form for a registry's preferences, or for one section of them (URL ``section``).
+
+    Configure ``registry`` and ``form_class`` (a :class:`PreferenceForm` subclass handed to
+    the form builder). A valid submission writes every field through the manager and
+    redirects to the same page.
+    """
+
+    registry: Any = None
+    form_class: type[PreferenceForm] | None = None
+    template_name = "preferences/form.html"
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        self.section_name = kwargs.get("section")
+        self.section = None
+        if self.section_name:
+            try:
+                self.section = self.registry.section_objects[self.section_name]
+            except KeyError:
+                raise Http404(f"No preference section {self.section_name!r}") from None
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_class(self) -> type[PreferenceForm]:
+        return preference_form_builder(self.form_class, section=self.section_name)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["registry"] = self.registry
+        context["section"] = self.section
+        return context
+
+    def get_success_url(self) -> str:
+        return self.request.path
+
+    def form_valid(self, form: PreferenceForm) -> HttpResponse:
+        form.update_preferences()
+        return super().form_valid(form)
