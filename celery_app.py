@@ -1,7 +1,9 @@
 """The Celery application of the hub.
 
 Configuration comes from Django settings under the ``CELERY_`` namespace (hub/settings.py);
-the broker is ``REDIS_URL``. Run a worker with ``celery -A celery_app worker``.
+the broker is ``REDIS_URL``. Run a worker with ``celery -A celery_app worker``. Task
+modules are listed in ``include``; user handlers are found in the ``handlers`` module of
+every installed app when a worker starts (F15).
 """
 
 import os
@@ -10,5 +12,16 @@ from celery import Celery
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hub.settings")
 
-app = Celery("hub")
+app = Celery(
+    "hub",
+    include=[
+        "tasks.fanout",
+        "tasks.outbox",
+        "tasks.cache",
+        "tasks.handlers",
+        "tasks.emails",
+        "tasks.webhooks",
+    ],
+)
 app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks(related_name="handlers")

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.core import checks
 
 
 class HubConfig(AppConfig):
@@ -7,3 +8,19 @@ class HubConfig(AppConfig):
     name = "hub"
     verbose_name = "Notification hub"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from hub import checks as hub_checks
+        from hub.receivers import record_preference_change
+        from preferences.signals import preference_updated
+
+        preference_updated.connect(
+            record_preference_change, dispatch_uid="hub.receivers.record_preference_change"
+        )
+        for check in (
+            hub_checks.check_eager_mode,
+            hub_checks.check_beat_schedule,
+            hub_checks.check_visibility_timeout,
+            hub_checks.check_flower_auth,
+        ):
+            checks.register(check, "hub")

@@ -10,7 +10,12 @@ import os
 import tempfile
 
 from hub.settings import *  # noqa: F403
-from hub.settings import DATABASES, INSTALLED_APPS, TEMPLATES
+from hub.settings import (
+    CELERY_BROKER_TRANSPORT_OPTIONS,
+    DATABASES,
+    INSTALLED_APPS,
+    TEMPLATES,
+)
 
 TEST_NAMESPACE = os.environ.setdefault("PREFHUB_TEST_NAMESPACE", f"t{os.getpid()}")
 TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
@@ -24,7 +29,16 @@ ROOT_URLCONF = "tests.urls"
 _db = DATABASES["default"]
 if _db["ENGINE"].endswith("sqlite3"):
     _test_db_name = os.path.join(tempfile.gettempdir(), f"prefhub-{TEST_NAMESPACE}.sqlite3")
-    _db["OPTIONS"] = {"timeout": 30}
+    # The test process and the workers it starts write one SQLite file: BEGIN IMMEDIATE
+    # takes the write lock up front, so concurrent transactions wait for each other
+    # instead of failing with "database is locked" when a reader turns writer.
+    # WAL lets readers proceed while a worker writes; the test database is disposable, so
+    # durability on power loss (synchronous=FULL) buys nothing and costs every commit.
+    _db["OPTIONS"] = {
+        "timeout": 30,
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
 else:
     _test_db_name = f"test_prefhub_{TEST_NAMESPACE}"
 _db["TEST"] = {"NAME": _test_db_name}
@@ -40,6 +54,11 @@ CACHES = {
         "KEY_PREFIX": TEST_NAMESPACE,
     },
 }
+if os.environ.get("PREFHUB_TEST_PROCESS") == "worker":
+    # Like production, where every process shares one cache, a worker's `default` cache
+    # is the run's Redis (the very keys of the `redis` alias): what a task caches or
+    # invalidates is visible to the test through `caches["redis"]`.
+    CACHES["default"] = CACHES["redis"]
 
 TIME_ZONE = "America/Chicago"
 USE_TZ = True
@@ -55,7 +74,16 @@ TEMPLATES[0]["OPTIONS"]["context_processors"] = [
 ]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+if os.environ.get("PREFHUB_TEST_PROCESS") == "worker":
+    # A worker started by a test mails through the backend of its EMAIL_URL: the test's
+    # SMTP server (tests/support/smtp.py) when the test passes one.
+    EMAIL_BACKEND = EMAIL_CONFIG["EMAIL_BACKEND"]  # noqa: F405
 
 CELERY_BROKER_URL = TEST_REDIS_URL
-CELERY_BROKER_TRANSPORT_OPTIONS = {"global_keyprefix": f"{TEST_NAMESPACE}:"}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    **CELERY_BROKER_TRANSPORT_OPTIONS,
+    # A test may give its own workers a private broker namespace inside the run's
+    # (tests/support/broker.py), so that they alone consume what it publishes.
+    "global_keyprefix": os.environ.get("PREFHUB_TEST_BROKER_PREFIX", f"{TEST_NAMESPACE}:"),
+}
 CELERY_TASK_ALWAYS_EAGER = False

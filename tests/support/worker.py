@@ -16,8 +16,18 @@ import time
 from collections.abc import Iterable
 from pathlib import Path
 
+from django.conf import settings
+
 ROOT = Path(__file__).resolve().parents[2]
 READY_TIMEOUT = 60
+
+# Every queue the hub routes to (hub/settings.py CELERY_TASK_ROUTES) plus the default one.
+ALL_QUEUES = [
+    settings.CELERY_TASK_DEFAULT_QUEUE,
+    *sorted({route["queue"] for route in settings.CELERY_TASK_ROUTES.values()}),
+]
+# Test handlers (tests/support/handlers.py) are imported by every test worker.
+TEST_HANDLER_MODULE = "tests.support.handlers"
 
 
 class WorkerProcess:
@@ -47,6 +57,7 @@ class WorkerProcess:
         ]  # fmt: skip
         if self.queues:
             cmd.append(f"--queues={','.join(self.queues)}")
+        cmd.append(f"--include={TEST_HANDLER_MODULE}")
         return cmd + self.extra_args
 
     def start(self) -> WorkerProcess:

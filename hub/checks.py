@@ -1,0 +1,109 @@
+"""System checks of the hub's Celery set-up (F18, S10), run by ``manage.py check``.
+
+Each warning has a stable id and a hint that says the fix:
+
+- hub.W001: eager mode (``CELERY_TASK_ALWAYS_EAGER``) runs tasks inside the request.
+- hub.W002: no beat schedule for the outbox sweeper, so lost fan-outs stay lost.
+- hub.W003: a retry countdown longer than the broker's visibility timeout.
+- hub.W004: Flower's API reachable without authentication.
+"""
+
+from typing import Any
+
+from django.conf import settings
+from django.core.checks import CheckMessage, Warning
+from django.utils.module_loading import autodiscover_modules
+
+OUTBOX_SWEEP_TASK = "hub.outbox.sweep"
+# Kombu's Redis transport default, used when the settings do not set one.
+DEFAULT_VISIBILITY_TIMEOUT = 3600
+
+
+def check_eager_mode(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """hub.W001: eager mode outside tests."""
+    if not getattr(settings, "CELERY_TASK_ALWAYS_EAGER", False):
+        return []
+    return [
+        Warning(
+            "CELERY_TASK_ALWAYS_EAGER is on: hub tasks run inside the request, without "
+            "retries, queues or a worker.",
+            hint="Remove CELERY_TASK_ALWAYS_EAGER (or set it to False) and run a worker: "
+            "celery -A celery_app worker.",
+            id="hub.W001",
+        )
+    ]
+
+
+def check_beat_schedule(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """hub.W002: no periodic outbox sweep."""
+    schedule = getattr(settings, "CELERY_BEAT_SCHEDULE", None) or {}
+    if any(entry.get("task") == OUTBOX_SWEEP_TASK for entry in schedule.values()):
+        return []
+    return [
+        Warning(
+            f"CELERY_BEAT_SCHEDULE has no {OUTBOX_SWEEP_TASK} entry: events whose fan-out "
+            "was not published (broker down at commit) are never delivered.",
+            hint=f'Add {{"outbox-sweep": {{"task": "{OUTBOX_SWEEP_TASK}", "schedule": 15}}}} '
+            "to CELERY_BEAT_SCHEDULE and run celery beat.",
+            id="hub.W002",
+        )
+    ]
+
+
+def check_visibility_timeout(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """hub.W003: a countdown the Redis broker would deliver twice.
+
+    Redis redelivers a reserved but unacknowledged message after the visibility timeout,
+    and an ETA task is unacknowledged until it runs (F5).
+    """
+    options = getattr(settings, "CELERY_BROKER_TRANSPORT_OPTIONS", None) or {}
+    timeout = options.get("visibility_timeout", DEFAULT_VISIBILITY_TIMEOUT)
+    countdown, source = longest_countdown()
+    if countdown <= timeout:
+        return []
+    return [
+        Warning(
+            f"The broker visibility timeout ({timeout:g} s) is shorter than the longest "
+            f"countdown ({countdown:g} s, {source}): such tasks would run twice.",
+            hint="Raise CELERY_BROKER_TRANSPORT_OPTIONS['visibility_timeout'] above it, or "
+            "shorten the retry delays.",
+            id="hub.W003",
+        )
+    ]
+
+
+def check_flower_auth(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """hub.W004: Flower without authentication."""
+    if getattr(settings, "FLOWER_BASIC_AUTH", ""):
+        return []
+    return [
+        Warning(
+            "FLOWER_BASIC_AUTH is empty: Flower's web UI and HTTP API (task arguments, "
+            "results, revoke and shutdown commands) would be open to anyone.",
+            hint="Set the FLOWER_BASIC_AUTH environment variable to user:password.",
+            id="hub.W004",
+        )
+    ]
+
+
+def longest_countdown() -> tuple[float, str]:
+    """The longest delay any hub task waits in the broker, and where it comes from.
+
+    Covers the fan-out and cache retries and the backoff cap of every handler, whose
+    modules are imported here as a worker would import them. (Webhook retries use a
+    countdown only for steps that fit the visibility timeout.)
+    """
+    from hub.handlers import registered_handlers
+    from tasks import cache, fanout
+
+    autodiscover_modules("handlers")
+
+    candidates = [
+        (float(fanout.RETRY_BACKOFF_MAX), "hub.fanout.expand retries"),
+        (float(cache.RETRY_BACKOFF_MAX), "hub.cache.invalidate retries"),
+    ]
+    candidates += [
+        (float(handler.task.retry_backoff_max), f"{handler.name} retries")
+        for handler in registered_handlers()
+    ]
+    return max(candidates)

@@ -1,0 +1,183 @@
+"""User handlers: functions run as Celery tasks for matching events (F15).
+
+::
+
+    import hub
+
+    @hub.handler("general__*", registry="global", max_retries=5)
+    def announce(event: hub.handlers.HandlerEvent) -> None:
+        ...
+
+Each handler is its own task (``hub.handlers.<module>.<function>``) with its own retry
+policy, time limit and queue (``handlers`` unless ``queue=`` names another), so one
+failing or hanging handler never delays another, the webhooks or the write. Handlers
+live in a ``handlers`` module of an installed app; workers import those modules at
+start. A handler receives a ``HandlerEvent``: ids, version and raw values, the values of
+sensitive preferences already redacted (F17), never secrets.
+"""
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from celery import Task
+
+from hub.matching import event_matches
+from hub.models import Event
+
+TASK_PREFIX = "hub.handlers."
+DEFAULT_MAX_RETRIES = 3
+# First retry after 10 s, doubling, at most 10 min apart: shorter than the broker
+# visibility timeout, so a countdown never outlives it (hub.W003).
+DEFAULT_RETRY_BACKOFF = 10
+DEFAULT_RETRY_BACKOFF_MAX = 600
+# A handler still running after this many seconds is stopped, freeing its worker slot.
+DEFAULT_TIME_LIMIT = 300
+
+
+@dataclass(frozen=True)
+class HandlerEvent:
+    """What a handler sees of an event: never sealed values or secrets."""
+
+    id: str
+    kind: str
+    registry: str
+    section: str | None
+    name: str
+    identifier: str
+    old_value: str | None
+    new_value: str | None
+    sensitive: bool
+    version: int
+    actor_id: Any
+    owner_type: str | None
+    owner_id: str | None
+    data: dict[str, Any]
+    occurred_at: datetime
+
+    @classmethod
+    def from_event(cls, event: Event) -> "HandlerEvent":
+        return cls(
+            id=str(event.pk),
+            kind=event.kind,
+            registry=event.registry,
+            section=event.section,
+            name=event.name,
+            identifier=event.identifier,
+            old_value=event.old_value,
+            new_value=event.new_value,
+            sensitive=event.sensitive,
+            version=event.version,
+            actor_id=event.actor_id,
+            owner_type=event.owner_type,
+            owner_id=event.owner_id,
+            data=dict(event.data),
+            occurred_at=event.occurred_at,
+        )
+
+
+@dataclass(frozen=True)
+class Handler:
+    """A registered handler: its filters and the task that runs it."""
+
+    function: Callable[[HandlerEvent], Any]
+    task: Task
+    patterns: tuple[str, ...]
+    registries: tuple[str, ...]
+    kinds: tuple[str, ...]
+
+    @property
+    def name(self) -> str:
+        return self.task.name
+
+    def matches(self, event: Event) -> bool:
+        """Kind first; globs and registries filter preference changes only."""
+        if event.kind not in self.kinds:
+            return False
+        if event.kind != Event.Kind.PREFERENCE_UPDATED:
+            return True
+        return event_matches(
+            patterns=self.patterns,
+            registries=self.registries,
+            identifier=event.identifier,
+            registry=event.registry,
+        )
+
+
+_handlers: dict[str, Handler] = {}
+
+
+def handler(
+    *patterns: str,
+    registry: str | Iterable[str] = (),
+    kinds: Iterable[str] = (Event.Kind.PREFERENCE_UPDATED,),
+    queue: str | None = None,
+    max_retries: int = DEFAULT_MAX_RETRIES,
+    retry_backoff: int = DEFAULT_RETRY_BACKOFF,
+    retry_backoff_max: int = DEFAULT_RETRY_BACKOFF_MAX,
+    time_limit: int = DEFAULT_TIME_LIMIT,
+) -> Callable[[Callable[[HandlerEvent], Any]], Callable[[HandlerEvent], Any]]:
+    """Register the decorated function as a handler of matching events.
+
+    ``patterns`` are identifier globs (``"general__*"``; none = every preference),
+    ``registry`` a registry name or several (none = all), ``kinds`` the event kinds
+    (``"endpoint.disabled"`` to hear about disabled webhook endpoints). The function is
+    returned unchanged, so it stays callable directly in tests.
+    """
+    registries = (registry,) if isinstance(registry, str) else tuple(registry)
+    kinds = tuple(kinds)
+    _validate(patterns, registries, kinds, queue, max_retries, time_limit)
+
+    def register(function: Callable[[HandlerEvent], Any]) -> Callable[[HandlerEvent], Any]:
+        from tasks.handlers import build_handler_task
+
+        task = build_handler_task(
+            function,
+            name=f"{TASK_PREFIX}{function.__module__}.{function.__qualname__}",
+            queue=queue,
+            max_retries=max_retries,
+            retry_backoff=retry_backoff,
+            retry_backoff_max=retry_backoff_max,
+            time_limit=time_limit,
+        )
+        _handlers[task.name] = Handler(function, task, tuple(patterns), registries, kinds)
+        return function
+
+    return register
+
+
+def registered_handlers() -> list[Handler]:
+    """Every handler registered in this process, in registration order."""
+    return list(_handlers.values())
+
+
+def matching_handlers(event: Event) -> list[Handler]:
+    """The handlers that must run for ``event``."""
+    return [registered for registered in _handlers.values() if registered.matches(event)]
+
+
+def _validate(
+    patterns: tuple[Any, ...],
+    registries: tuple[Any, ...],
+    kinds: tuple[Any, ...],
+    queue: Any,
+    max_retries: Any,
+    time_limit: Any,
+) -> None:
+    """Fail at import time, naming the argument, rather than at the first event."""
+    problems = [
+        *(f"pattern {p!r} is not a string" for p in patterns if not isinstance(p, str)),
+        *(f"registry {r!r} is not a string" for r in registries if not isinstance(r, str)),
+        *(f"unknown event kind {k!r}" for k in kinds if k not in Event.Kind.values),
+    ]
+    if not kinds:
+        problems.append("kinds is empty: the handler would never run")
+    if queue is not None and not (isinstance(queue, str) and queue):
+        problems.append(f"queue {queue!r} is not a queue name")
+    if not isinstance(max_retries, int) or max_retries < 0:
+        problems.append(f"max_retries {max_retries!r} is not a whole number >= 0")
+    if not isinstance(time_limit, int) or time_limit <= 0:
+        problems.append(f"time_limit {time_limit!r} is not a positive number of seconds")
+    if problems:
+        raise ValueError(f"@hub.handler: {'; '.join(problems)}.")

@@ -1,0 +1,207 @@
+"""The transactional outbox: record events with the change, publish their fan-out after commit.
+
+A change and its ``Event`` row commit or roll back together (F1). After the commit one
+fan-out task is published (the fast path); when the broker is down at that moment the
+event simply stays pending and the periodic sweeper publishes it later (F2). The request
+pays for one INSERT and one publish, nothing more: ``dispatched_at`` is written by the
+worker (the fan-out task, or the sweeper that claims the event), never by the request.
+"""
+
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import partial
+from typing import Any
+from uuid import UUID
+
+from django.db import connection, models, transaction
+from django.db.models.expressions import RawSQL
+from django.utils import timezone
+
+from hub.conf import hub_settings
+from hub.encryption import seal
+from hub.models import Event
+from hub.redaction import is_sensitive, redact
+from preferences.models import PerInstancePreferenceModel
+from preferences.serializers import SerializationError
+
+logger = logging.getLogger(__name__)
+
+SYSTEM_KINDS = frozenset(Event.Kind.values) - {Event.Kind.PREFERENCE_UPDATED}
+
+
+def record_event(*, row: Any, old_value: Any, actor_id: Any = None) -> Event:
+    """Write the ``preference.updated`` event of a write that just saved ``row`` (F1).
+
+    Call it inside the writer's transaction (the ``preference_updated`` receiver does),
+    so that a rolled-back write leaves no event. The new value is the row's raw value
+    as saved; the old one goes through the preference's own serializer. Sensitive
+    values are stored redacted, their real values only sealed (F17). The per-key
+    version is computed inside the INSERT itself and read back through RETURNING, so it
+    costs no extra query.
+    """
+    preference = row.preference
+    sensitive = is_sensitive(preference)
+    old_raw, new_raw = _serialize_old(preference, old_value), row.raw_value
+    owner_type, owner_id = _owner_of(row)
+    event = Event(
+        registry=row.registry.name,
+        section=row.section,
+        name=row.name,
+        identifier=preference.identifier(),
+        old_value=redact(old_raw, sensitive=sensitive),
+        new_value=redact(new_raw, sensitive=sensitive),
+        sensitive=sensitive,
+        sealed_values=seal(json.dumps({"old": old_raw, "new": new_raw})) if sensitive else None,
+        actor_id=actor_id,
+        owner_type=owner_type,
+        owner_id=owner_id,
+    )
+    event.version = next_version(event)
+    event.save(force_insert=True)
+    return event
+
+
+def record_system_event(kind: str, data: dict[str, Any]) -> Event:
+    """Record a hub notice (e.g. ``endpoint.disabled``) and fan it out after commit.
+
+    ``data`` is stored as is and must already be free of secrets; it is what webhook
+    payloads and handlers see of the notice.
+    """
+    if kind not in SYSTEM_KINDS:
+        raise ValueError(f"record_system_event: unknown event kind {kind!r}; use one of "
+                         f"{sorted(SYSTEM_KINDS)}")  # fmt: skip
+    event = Event.objects.create(kind=kind, data=data)
+    schedule_fanout(event)
+    return event
+
+
+def schedule_fanout(event: Event) -> None:
+    """Publish the event's fan-out task once the current transaction commits (F2)."""
+    transaction.on_commit(partial(publish_fanout, event.pk))
+
+
+def publish_fanout(event_id: UUID) -> bool:
+    """Publish ``hub.fanout.expand(event_id)``; False when the broker refused it.
+
+    Runs after the commit: the change is already durable, so a broker failure must not
+    surface to the writer. The event stays pending and the sweeper publishes it.
+    """
+    from tasks.fanout import expand as expand_task
+
+    try:
+        expand_task.delay(str(event_id))
+    except Exception as exc:  # any broker failure: the sweeper is the fallback (F2)
+        logger.warning(
+            "Fan-out of event %s not published (%s: %s); the outbox sweeper will retry.",
+            event_id, type(exc).__name__, exc,
+        )  # fmt: skip
+        return False
+    return True
+
+
+def next_version(event: Event) -> RawSQL:
+    """``1 + the highest version`` of the event's key, as an expression for the INSERT.
+
+    The key is (registry, identifier, owner); system events have no identifier, so they
+    never share a preference's key. Concurrent writers of one key are serialized by
+    the preference row's lock, so versions increase by exactly one. Written as SQL
+    because building the same subquery with the ORM costs about 1 ms per write, the
+    bulk of the hub's overhead; the ``hub_event_key`` index answers the MAX.
+    """
+    table = connection.ops.quote_name(Event._meta.db_table)
+    owner = "owner_id IS NULL" if event.owner_id is None else "owner_id = %s"
+    params = [event.registry, event.identifier]
+    params += [] if event.owner_id is None else [event.owner_id]
+    # Only constants are formatted in; every value is a parameter.
+    sql = (
+        f"SELECT COALESCE(MAX(version), 0) + 1 FROM {table} "  # noqa: S608
+        f"WHERE registry = %s AND identifier = %s AND {owner}"
+    )
+    return RawSQL(sql, params, output_field=models.PositiveBigIntegerField())  # noqa: S611
+
+
+def mark_dispatched(event_id: UUID | str, *, now: datetime | None = None) -> bool:
+    """Record that the event's fan-out runs; True if it was still pending."""
+    pending = Event.objects.filter(pk=event_id, dispatched_at__isnull=True)
+    return bool(pending.update(dispatched_at=now or timezone.now()))
+
+
+def sweep(
+    publish: Callable[[UUID], Any],
+    *,
+    now: datetime | None = None,
+    grace: float | None = None,
+    batch_size: int | None = None,
+    limit: int | None = None,
+) -> int:
+    """Publish the fan-out of every event pending for longer than ``grace`` seconds (F2).
+
+    Claims batches with ``SELECT ... FOR UPDATE SKIP LOCKED`` and marks them dispatched
+    in the same transaction as the publish, so concurrent sweepers never publish one
+    event twice (R16), and a publish failure rolls its batch back to pending.
+    Returns how many events were published.
+    """
+    now = now or timezone.now()
+    cutoff = now - timedelta(seconds=hub_settings.OUTBOX_GRACE if grace is None else grace)
+    batch_size = batch_size or hub_settings.OUTBOX_BATCH_SIZE
+    limit = limit or hub_settings.OUTBOX_SWEEP_LIMIT
+    published = 0
+    while published < limit:
+        with transaction.atomic():
+            claimed = _claim(cutoff, min(batch_size, limit - published), now)
+            for event_id in claimed:
+                publish(event_id)
+        published += len(claimed)
+        if len(claimed) < batch_size:
+            break
+    return published
+
+
+def _claim(cutoff: datetime, count: int, now: datetime) -> list[UUID]:
+    pending = Event.objects.filter(dispatched_at__isnull=True, occurred_at__lte=cutoff)
+    claimed = list(
+        pending.order_by("occurred_at")
+        .select_for_update(skip_locked=True)
+        .values_list("pk", flat=True)[:count]
+    )
+    Event.objects.filter(pk__in=claimed).update(dispatched_at=now)
+    return claimed
+
+
+@dataclass(frozen=True)
+class OutboxStatus:
+    """How far behind the outbox is: pending events and the age of the oldest one."""
+
+    pending: int
+    oldest_age: float
+
+
+def outbox_status(*, now: datetime | None = None) -> OutboxStatus:
+    """The outbox age metric (F2): a growing ``oldest_age`` means fan-outs are not published."""
+    pending = Event.objects.filter(dispatched_at__isnull=True)
+    oldest = pending.aggregate(oldest=models.Min("occurred_at"))["oldest"]
+    age = ((now or timezone.now()) - oldest).total_seconds() if oldest else 0.0
+    return OutboxStatus(pending=pending.count(), oldest_age=max(age, 0.0))
+
+
+def _serialize_old(preference: Any, value: Any) -> str | None:
+    """The raw string of the value before the write.
+
+    The old value came out of the database (or is the default), so it serializes; an
+    exotic default the serializer refuses is recorded as unknown rather than failing
+    the write that triggered the event.
+    """
+    try:
+        return preference.serializer.serialize(value)
+    except (SerializationError, ValueError, TypeError):
+        return None
+
+
+def _owner_of(row: Any) -> tuple[str | None, str | None]:
+    """``(model label, pk)`` of a per-instance row's owner, without fetching it."""
+    if not isinstance(row, PerInstancePreferenceModel):
+        return None, None
+    return row.get_instance_model()._meta.label_lower, str(row.instance_id)

@@ -1,0 +1,81 @@
+"""``hub.fanout.expand``: turn one event into the tasks of every concern (design.md step 4).
+
+Each concern module of ``tasks`` exposes ``dispatch(event)``, which decides what matches
+and enqueues its own tasks on its own queue, so a slow webhook never delays cache
+invalidation. ``dispatch`` must be idempotent: the fan-out of one event may run twice
+(sweeper and fast path, or a redelivered message; R11).
+"""
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from django.utils.module_loading import import_string
+
+from celery_app import app
+from hub import outbox
+from hub.models import Event
+from tasks.base import HubTask
+
+logger = logging.getLogger(__name__)
+
+# One line per concern; each helper adds its own (shared-contracts.md).
+DISPATCHERS: list[str | Callable[[Event], None]] = [
+    "tasks.cache.dispatch",
+    "tasks.handlers.dispatch",
+    "tasks.webhooks.dispatch",
+    "tasks.emails.dispatch",
+]
+
+# A failed dispatcher retries the whole fan-out (the others are idempotent): 5 s, 10 s,
+# 20 s, ... capped at 5 min, well below the broker visibility timeout (hub.W003).
+RETRY_BACKOFF = 5
+RETRY_BACKOFF_MAX = 300
+MAX_RETRIES = 10
+
+
+class FanoutIncomplete(Exception):
+    """Some dispatchers failed; the fan-out is retried as a whole."""
+
+
+@app.task(
+    base=HubTask,
+    name="hub.fanout.expand",
+    autoretry_for=(Exception,),
+    retry_backoff=RETRY_BACKOFF,
+    retry_backoff_max=RETRY_BACKOFF_MAX,
+    max_retries=MAX_RETRIES,
+)
+def expand(event_id: str) -> dict[str, Any]:
+    """Run every dispatcher for the event; retry if any of them failed."""
+    event = Event.objects.filter(pk=event_id).first()
+    if event is None:
+        logger.warning("Event %s does not exist; nothing to fan out.", event_id)
+        return {"event": event_id, "dispatched": 0}
+    outbox.mark_dispatched(event.pk)
+    failed = [name for name, dispatcher in dispatchers() if not _run(name, dispatcher, event)]
+    if failed:
+        raise FanoutIncomplete(f"event {event_id}: dispatchers failed: {', '.join(failed)}")
+    return {"event": event_id, "kind": event.kind, "dispatched": len(DISPATCHERS)}
+
+
+def dispatchers() -> list[tuple[str, Callable[[Event], None]]]:
+    """``(name, function)`` for each entry of ``DISPATCHERS``, dotted paths imported."""
+    resolved = []
+    for entry in DISPATCHERS:
+        function = import_string(entry) if isinstance(entry, str) else entry
+        resolved.append((entry if isinstance(entry, str) else _dotted(function), function))
+    return resolved
+
+
+def _run(name: str, dispatcher: Callable[[Event], None], event: Event) -> bool:
+    try:
+        dispatcher(event)
+    except Exception:
+        logger.exception("Dispatcher %s failed for event %s.", name, event.pk)
+        return False
+    return True
+
+
+def _dotted(function: Callable[..., Any]) -> str:
+    return f"{function.__module__}.{function.__qualname__}"

@@ -1,0 +1,84 @@
+"""``hub.fanout.expand``: one event expanded into every concern's tasks (design.md step 4)."""
+
+import pytest
+from django.core.cache import caches
+from django_celery_results.models import TaskResult
+
+from hub.models import Event, HandlerRun
+from preferences.registries import global_preferences_registry
+from tasks import fanout
+from tests.support.handlers import handled_key
+from tests.support.polling import wait_until
+
+TEST_HANDLERS = {
+    "hub.handlers.tests.support.handlers.record_change",
+    "hub.handlers.tests.support.handlers.fail_on_request",
+    "hub.handlers.tests.support.handlers.sleep_on_request",
+}
+
+
+def _succeeded(task_name: str) -> list[TaskResult]:
+    return list(TaskResult.objects.filter(task_name=task_name, status="SUCCESS"))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_fanout_runs_cache_and_handler_tasks_on_a_worker(celery_worker):
+    global_preferences_registry.manager()["test__TestGlobal1"] = "fanned out"
+    event = Event.objects.get()
+
+    wait_until(lambda: HandlerRun.objects.filter(status="succeeded").count() == 3)
+    wait_until(lambda: _succeeded("hub.cache.invalidate"))
+
+    assert set(HandlerRun.objects.values_list("handler", flat=True)) == TEST_HANDLERS
+    assert caches["redis"].get(handled_key(str(event.pk))) == {"version": 1, "value": "fanned out"}
+    (expanded,) = _succeeded("hub.fanout.expand")
+    assert str(event.pk) in expanded.task_args
+    assert Event.objects.get().dispatched_at is not None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_r11_fanout_twice_runs_each_handler_once(celery_worker):
+    global_preferences_registry.manager()["test__TestGlobal1"] = "twice"
+    event = Event.objects.get()
+    wait_until(lambda: HandlerRun.objects.filter(status="succeeded").count() == 3)
+
+    fanout.expand.delay(str(event.pk)).get(timeout=20)
+    wait_until(lambda: len(_succeeded("hub.cache.invalidate")) == 2)
+
+    assert list(HandlerRun.objects.values_list("attempts", flat=True)) == [1, 1, 1]
+    assert len(_succeeded("hub.fanout.expand")) == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_fanout_of_a_missing_event_does_nothing(celery_worker):
+    missing = "01a21793-0000-7000-8000-000000000000"
+
+    assert fanout.expand.delay(missing).get(timeout=20) == {"event": missing, "dispatched": 0}
+
+
+@pytest.mark.django_db
+def test_failed_dispatcher_does_not_stop_the_others(monkeypatch):
+    event = Event.objects.create(identifier="x")
+    seen = []
+
+    def broken(event):
+        raise RuntimeError("dispatcher bug")
+
+    monkeypatch.setattr(fanout, "DISPATCHERS", [seen.append, broken, seen.append])
+
+    with pytest.raises(fanout.FanoutIncomplete, match=r"<locals>\.broken"):
+        fanout.expand.run(str(event.pk))
+
+    assert seen == [event, event]
+
+
+def test_dispatchers_resolve_dotted_paths():
+    names = [name for name, _ in fanout.dispatchers()]
+
+    assert names[:2] == ["tasks.cache.dispatch", "tasks.handlers.dispatch"]
+    assert all(callable(function) for _, function in fanout.dispatchers())
+
+
+def test_hub_task_refuses_non_id_arguments():
+    with pytest.raises(TypeError, match=r"hub\.fanout\.expand: argument 0 is a dict"):
+        fanout.expand.delay({"new_value": "secret"})
