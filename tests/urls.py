@@ -1,8 +1,17 @@
 """URL configuration of the test suite: the preferences app mounted at the root (R-VIEW-6)."""
 
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from preferences.views import RegularTemplateView
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/preferences/", include("preferences.api.urls")),
+    path("api/hub/", include("hub.api.urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("testcontext/", RegularTemplateView.as_view(), name="testcontext"),
+    path("", include("preferences.urls")),
 ]

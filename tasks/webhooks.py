@@ -1,0 +1,68 @@
+"""Webhook tasks: thin wrappers around ``hub.delivery`` (F5, F7, F8).
+
+Tasks take ids, re-fetch, call one service, and publish the follow-up the service asks
+for. Running any of them twice is harmless: a scheduled try runs only when its message is
+due (``hub.delivery.claim_message``).
+"""
+
+from datetime import datetime
+
+from django.db import transaction
+
+from celery_app import app
+from hub.delivery import (
+    SCHEDULED,
+    claim_due_messages,
+    create_messages,
+    deliver_message,
+    failed_message_ids,
+)
+from hub.models import Event
+from tasks.base import HubTask
+
+DEFAULT_VISIBILITY_TIMEOUT = 3600  # kombu's Redis transport default (seconds)
+REPLAY = "replay"
+
+
+def dispatch(event: Event) -> None:
+    """Fan-out hook: a message per matching endpoint, its first try published after commit."""
+    for message_id in create_messages(event):
+        transaction.on_commit(lambda message_id=message_id: deliver.delay(message_id, SCHEDULED))
+
+
+@app.task(base=HubTask, bind=True, name="hub.webhooks.deliver")
+def deliver(self, message_id: str, trigger: str = SCHEDULED) -> str:
+    """One attempt of one message; publishes the next try when it is a short step (F5)."""
+    report = deliver_message(
+        message_id,
+        trigger=trigger,
+        visibility_timeout=broker_visibility_timeout(),
+        task_id=self.request.id or "",
+    )
+    if report.requeue_in is not None:
+        deliver.apply_async((message_id, report.trigger), countdown=report.requeue_in)
+    return report.outcome
+
+
+@app.task(base=HubTask, name="hub.webhooks.sweep_due")
+def sweep_due() -> int:
+    """Beat: publish messages whose next try is due and that no task carries (F5, R4)."""
+    message_ids = claim_due_messages()
+    for message_id in message_ids:
+        deliver.delay(message_id, SCHEDULED)
+    return len(message_ids)
+
+
+@app.task(base=HubTask, name="hub.webhooks.recover")
+def recover(endpoint_id: str, since: str) -> int:
+    """Resend every failed message of the endpoint created since ``since`` (ISO 8601, F8)."""
+    message_ids = failed_message_ids(endpoint_id, since=datetime.fromisoformat(since))
+    for message_id in message_ids:
+        deliver.delay(message_id, REPLAY)
+    return len(message_ids)
+
+
+def broker_visibility_timeout() -> float:
+    """How long Redis lets a task stay unacknowledged before redelivering it (F5)."""
+    options = app.conf.broker_transport_options or {}
+    return float(options.get("visibility_timeout", DEFAULT_VISIBILITY_TIMEOUT))

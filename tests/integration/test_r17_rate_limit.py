@@ -1,0 +1,47 @@
+"""R17: rate limit 5/s, 200 events, several workers: never more than 5 requests in any
+second at the receiver, and all 200 delivered (none dropped) (F12).
+
+Two worker processes of two pool processes each share one Redis token bucket.
+"""
+
+from collections import Counter
+
+import pytest
+from django.db import transaction
+
+from hub.models import Message
+from preferences.registries import global_preferences_registry
+from tests.support.receiver import Receiver
+from tests.support.webhook_endpoints import add_endpoint
+from tests.support.webhooks import start_webhook_worker, wait_until, webhook_worker
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+RATE = 5
+EVENTS = 200
+
+
+@pytest.fixture(scope="module")
+def workers(django_db_setup, django_db_blocker):
+    with webhook_worker("r17") as first:
+        second = start_webhook_worker("r17")
+        try:
+            yield [first, second]
+        finally:
+            second.stop()
+
+
+def test_r17_rate_limit_shared_by_workers(workers, allow_loopback):
+    with Receiver() as receiver:
+        add_endpoint(receiver.url, rate_limit=RATE)
+        manager = global_preferences_registry.manager()
+        for value in range(EVENTS):
+            with transaction.atomic():
+                manager["user__items_per_page"] = value
+        receiver.wait_for_requests(EVENTS, timeout=EVENTS / RATE + 30)
+        wait_until(lambda: Message.objects.filter(status="succeeded").count() == EVENTS)
+
+    per_second = Counter(int(request.received_at) for request in receiver.requests)
+    assert max(per_second.values()) <= RATE
+    assert len({r.headers["webhook-id"] for r in receiver.requests}) == EVENTS
+    assert Message.objects.count() == EVENTS

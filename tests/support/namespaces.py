@@ -1,0 +1,44 @@
+"""Private broker namespaces for test workers with settings of their own.
+
+Every pytest run already has its namespace (tests/settings.py). A test that needs
+workers configured differently (loopback allow-listed, a scaled-down retry schedule, a
+short visibility timeout, workers it kills) starts them in a namespace inside the run's
+(``namespace_env``) on the run's Redis, and publishes there while it runs
+(``publishing_in``), so that no other worker of the run (e.g. the shared
+``celery_worker``) takes its tasks. (tests/support/broker.py instead gives a test a
+Redis server of its own, for tests that stop the broker.)
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from celery_app import app
+
+PREFIX_ENV = "PREFHUB_TEST_BROKER_PREFIX"
+
+
+def namespace_env(name: str) -> dict[str, str]:
+    """Environment that makes a worker consume ``<run namespace>-<name>:`` only."""
+    return {PREFIX_ENV: f"{os.environ['PREFHUB_TEST_NAMESPACE']}-{name}:"}
+
+
+@contextmanager
+def publishing_in(env: dict[str, str]) -> Iterator[None]:
+    """While open, tasks published by this process go to the namespace of ``env``."""
+    previous = dict(app.conf.broker_transport_options or {})
+    _publish_with({**previous, "global_keyprefix": env[PREFIX_ENV]})
+    try:
+        yield
+    finally:
+        _publish_with(previous)
+
+
+def _publish_with(options: dict) -> None:
+    # Celery keeps a process-wide connection and producer pool bound to the transport
+    # options of its first use; forget them so the next publish uses ``options``.
+    app.conf.broker_transport_options = options
+    app._pool = None
+    app.amqp._producer_pool = None
