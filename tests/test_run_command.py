@@ -1,0 +1,170 @@
+"""The README's first command, tried as a new user would (issue 4 "done when").
+
+``bin/run`` is started for real on free ports with its own SQLite database and Redis
+database: the site and admin answer, an admin change reaches the cached fragment, the demo
+handler and Flower within seconds, and Ctrl-C stops every process it started.
+"""
+
+import os
+import re
+import shutil
+import signal
+import subprocess
+from pathlib import Path
+
+import httpx
+import pytest
+import redis
+import yaml
+
+from tests.support.polling import wait_until
+from tests.support.ports import free_port
+
+ROOT = Path(__file__).resolve().parents[1]
+PROCESSES = ("web", "worker", "beat", "flower")
+# Not the development database (0) nor the test suite's (15).
+RUN_REDIS_URL = "redis://127.0.0.1:6379/13"
+FLOWER_AUTH = ("flower-user", "flower-test-password")
+
+
+def procfile_entries() -> dict[str, str]:
+    lines = (ROOT / "Procfile").read_text().splitlines()
+    return dict(line.split(": ", 1) for line in lines if line.strip())
+
+
+def test_procfile_runs_web_worker_beat_and_flower():
+    assert tuple(procfile_entries()) == PROCESSES
+
+
+def test_compose_runs_each_procfile_entry_as_a_service():
+    services = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]
+    for name in PROCESSES:
+        assert services[name]["command"] == f".venv/bin/honcho start -f Procfile {name}"
+    assert {"redis", "postgres", "prepare"} <= set(services)
+    assert services["prepare"]["command"] == "bin/prepare"
+
+
+@pytest.mark.skipif(not shutil.which("docker-compose"), reason="docker-compose not installed")
+def test_compose_file_parses():
+    subprocess.run(["docker-compose", "config", "-q"], cwd=ROOT, check=True)
+
+
+@pytest.fixture
+def running_hub(tmp_path):
+    redis.Redis.from_url(RUN_REDIS_URL).flushdb()  # this database belongs to these tests
+    web_port, flower_port = free_port(), free_port()
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("PREFHUB_", "DJANGO_"))},
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        "REDIS_URL": RUN_REDIS_URL,
+        "MEDIA_ROOT": str(tmp_path / "media"),
+        "WEB_BIND": f"127.0.0.1:{web_port}",
+        "FLOWER_PORT": str(flower_port),
+        "FLOWER_BASIC_AUTH": ":".join(FLOWER_AUTH),
+        "DEMO_ADMIN_PASSWORD": "",
+    }
+    log_path = tmp_path / "run.log"
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            ["bin/run"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )  # fmt: skip
+    hub = RunningHub(process, log_path, f"http://127.0.0.1:{web_port}",
+                     f"http://127.0.0.1:{flower_port}")  # fmt: skip
+    try:
+        wait_until(hub.is_up, timeout=90, interval=0.5)
+        yield hub
+    finally:
+        hub.interrupt()
+
+
+class RunningHub:
+    def __init__(self, process: subprocess.Popen, log_path: Path, web: str, flower: str):
+        self.process, self.log_path, self.web, self.flower = process, log_path, web, flower
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+    def is_up(self) -> bool:
+        assert self.process.poll() is None, f"bin/run exited:\n{self.log()}"
+        try:
+            web = httpx.get(self.web + "/", timeout=2)
+            flower = httpx.get(self.flower + "/api/workers?refresh=1", auth=FLOWER_AUTH, timeout=5)
+        except httpx.TransportError:
+            return False
+        return web.status_code == 200 and flower.status_code == 200 and flower.json() != {}
+
+    def admin_password(self) -> str:
+        return re.search(r"password '([^']+)'", self.log()).group(1)
+
+    def interrupt(self) -> None:
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGINT)
+            try:
+                self.process.wait(30)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                raise
+
+
+def admin_client(hub: RunningHub) -> httpx.Client:
+    client = httpx.Client(base_url=hub.web, timeout=10)
+    login = client.get("/admin/login/")
+    client.post(
+        "/admin/login/?next=/admin/",
+        data={
+            "csrfmiddlewaretoken": csrf_token(login.text),
+            "username": "admin",
+            "password": hub.admin_password(),
+        },
+    )
+    assert client.get("/admin/").status_code == 200, "the printed credentials log in"
+    return client
+
+
+def csrf_token(html: str) -> str:
+    return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+
+
+def change_site_title(client: httpx.Client, title: str) -> None:
+    listing = client.get("/admin/preferences/globalpreferencemodel/", params={"q": "title"})
+    row_id = re.search(
+        r'href="/admin/preferences/globalpreferencemodel/(\d+)/change/', listing.text
+    )
+    change_url = f"/admin/preferences/globalpreferencemodel/{row_id.group(1)}/change/"
+    form = client.get(change_url)
+    saved = client.post(
+        change_url, data={"csrfmiddlewaretoken": csrf_token(form.text), "raw_value": title}
+    )
+    assert saved.status_code == 302, saved.text
+
+
+def test_bin_run_serves_the_hub_and_delivers_an_admin_change(running_hub):
+    hub = running_hub
+    assert "Created the demo superuser" in hub.log()
+    assert httpx.get(hub.flower + "/api/workers", timeout=5).status_code == 401
+
+    client = admin_client(hub)
+    home = client.get("/").text
+    assert "<h1>Prefhub demo</h1>" in home, "the cached header shows the default title"
+
+    change_site_title(client, "Renamed at run time")
+
+    def home_shows_the_change() -> bool:
+        page = client.get("/").text
+        handled = '<p id="last-handled"><code>general__title</code> → <code>Renamed at run time'
+        return "<h1>Renamed at run time</h1>" in page and handled in page
+
+    wait_until(home_shows_the_change, timeout=20, interval=0.5)
+    tasks = httpx.get(hub.flower + "/api/tasks", auth=FLOWER_AUTH, timeout=5).json()
+    names = {task["name"] for task in tasks.values()}
+    assert {"hub.fanout.expand", "hub.cache.invalidate"} <= names
+
+
+def test_ctrl_c_stops_every_process(running_hub):
+    running_hub.interrupt()
+    assert running_hub.process.returncode is not None
+    with pytest.raises(httpx.TransportError):
+        httpx.get(running_hub.web + "/", timeout=2)
+    with pytest.raises(httpx.TransportError):
+        httpx.get(running_hub.flower + "/", timeout=2)
