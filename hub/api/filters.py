@@ -54,6 +54,8 @@ class ParamFilter(BaseFilterBackend):
 def _schema(field: serializers.Field) -> dict:
     if isinstance(field, serializers.ChoiceField):
         return {"type": "string", "enum": list(field.choices)}
+    if isinstance(field, serializers.BooleanField):
+        return {"type": "boolean"}
     if isinstance(field, serializers.DateTimeField):
         return {"type": "string", "format": "date-time"}
     if isinstance(field, serializers.IntegerField):

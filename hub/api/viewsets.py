@@ -19,9 +19,14 @@ from hub import endpoint_health, replay
 from hub.api import serializers as api
 from hub.api.filters import Param, ParamFilter
 from hub.api.permissions import HubStaffPermission
+from hub.api.schema import documented_crud, documented_log, responses
 from hub.models import Attempt, Message, WebhookEndpoint
 from hub.models.endpoints import EVENT_TYPES
 from hub.webhook_secrets import create_secret, rotate_secret
+
+# Actions that start work in the background, and the ones that switch an endpoint on/off.
+ACCEPTED_OR_REFUSED = responses({202: api.AcceptedSerializer}, detail=True, checks_input=True)
+ENDPOINT_STATE = responses({200: api.EndpointSerializer}, detail=True, checks_input=False)
 
 
 class HubViewSetMixin:
@@ -29,6 +34,8 @@ class HubViewSetMixin:
     filter_backends = [ParamFilter]
     filter_params: list[Param] = []
     required_permission: str | None = None
+    # Any id reaches the view, so a malformed one is the API's JSON 404, not Django's HTML.
+    lookup_value_regex = "[^/]+"
 
 
 def run_service(function, *args, **kwargs):
@@ -40,6 +47,7 @@ def run_service(function, *args, **kwargs):
         raise ValidationError(detail) from None
 
 
+@documented_crud
 class EndpointViewSet(HubViewSetMixin, viewsets.ModelViewSet):
     """Webhook endpoints. The secret is in the create answer and never again."""
 
@@ -54,7 +62,9 @@ class EndpointViewSet(HubViewSetMixin, viewsets.ModelViewSet):
         ),
     ]
 
-    @extend_schema(responses={201: api.CreatedEndpointSerializer})
+    @extend_schema(
+        responses=responses({201: api.CreatedEndpointSerializer}, detail=False, checks_input=True)
+    )
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -64,7 +74,10 @@ class EndpointViewSet(HubViewSetMixin, viewsets.ModelViewSet):
         data = {**api.EndpointSerializer(endpoint).data, "secret": secret}
         return Response(data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=api.RotateSerializer, responses={200: api.SecretSerializer})
+    @extend_schema(
+        request=api.RotateSerializer,
+        responses=responses({200: api.SecretSerializer}, detail=True, checks_input=True),
+    )
     @action(
         detail=True,
         methods=["post"],
@@ -80,14 +93,14 @@ class EndpointViewSet(HubViewSetMixin, viewsets.ModelViewSet):
         grace = None if seconds is None else timedelta(seconds=seconds)
         return Response({"secret": rotate_secret(endpoint, grace=grace)})
 
-    @extend_schema(request=None, responses={202: api.AcceptedSerializer})
+    @extend_schema(request=None, responses=ACCEPTED_OR_REFUSED)
     @action(detail=True, methods=["post"], required_permission="hub.send_test_event")
     def test(self, request, pk=None):
         """Send a ``preference.ping`` test event to this endpoint."""
         run_service(replay.send_test_event, self.get_object())
         return Response({"detail": "Test event sent."}, status=status.HTTP_202_ACCEPTED)
 
-    @extend_schema(request=api.RecoverSerializer, responses={202: api.AcceptedSerializer})
+    @extend_schema(request=api.RecoverSerializer, responses=ACCEPTED_OR_REFUSED)
     @action(detail=True, methods=["post"], required_permission="hub.recover_messages")
     def recover(self, request, pk=None):
         """Resend, in the background, every failed message created since ``since`` (F8)."""
@@ -100,7 +113,7 @@ class EndpointViewSet(HubViewSetMixin, viewsets.ModelViewSet):
         detail = f"Recovering failed messages since {since.isoformat()}."
         return Response({"detail": detail}, status=status.HTTP_202_ACCEPTED)
 
-    @extend_schema(request=None, responses={200: api.EndpointSerializer})
+    @extend_schema(request=None, responses=ENDPOINT_STATE)
     @action(detail=True, methods=["post"], required_permission="hub.change_webhookendpoint")
     def enable(self, request, pk=None):
         """Re-enable the endpoint with a fresh failure window."""
@@ -108,7 +121,7 @@ class EndpointViewSet(HubViewSetMixin, viewsets.ModelViewSet):
         endpoint_health.enable(endpoint)
         return Response(api.EndpointSerializer(endpoint).data)
 
-    @extend_schema(request=None, responses={200: api.EndpointSerializer})
+    @extend_schema(request=None, responses=ENDPOINT_STATE)
     @action(detail=True, methods=["post"], required_permission="hub.change_webhookendpoint")
     def disable(self, request, pk=None):
         """Disable the endpoint; its pending messages fail (recover resends them)."""
@@ -117,6 +130,7 @@ class EndpointViewSet(HubViewSetMixin, viewsets.ModelViewSet):
         return Response(api.EndpointSerializer(endpoint).data)
 
 
+@documented_log
 class MessageViewSet(HubViewSetMixin, viewsets.ReadOnlyModelViewSet):
     """The delivery log: one message per (event, endpoint); ``id`` is the ``webhook-id``."""
 
@@ -140,7 +154,7 @@ class MessageViewSet(HubViewSetMixin, viewsets.ReadOnlyModelViewSet):
         Param("created_before", "created_at__lt", serializers.DateTimeField(), "Created before."),
     ]
 
-    @extend_schema(request=None, responses={202: api.AcceptedSerializer})
+    @extend_schema(request=None, responses=ACCEPTED_OR_REFUSED)
     @action(detail=True, methods=["post"], required_permission="hub.resend_message")
     def resend(self, request, pk=None):
         """Send the message once more, with the same ``webhook-id`` and a fresh timestamp."""
@@ -149,6 +163,7 @@ class MessageViewSet(HubViewSetMixin, viewsets.ReadOnlyModelViewSet):
         return Response({"detail": f"Resending {message.pk}."}, status=status.HTTP_202_ACCEPTED)
 
 
+@documented_log
 class AttemptViewSet(HubViewSetMixin, viewsets.ReadOnlyModelViewSet):
     """Every try of every message, newest first."""
 

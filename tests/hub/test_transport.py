@@ -19,6 +19,7 @@ import pytest
 
 from hub import transport, urlguard
 from hub.transport import get_client, parse_retry_after, sanitize_url, send, user_agent
+from tests.support.ports import free_port
 from tests.support.receiver import Receiver, Reply
 
 BODY = b'{"type": "preference.updated"}'
@@ -160,10 +161,7 @@ def test_f6_forked_child_builds_its_own_client(receiver, allow_loopback):
 
 
 def test_f6_connection_refused_is_an_error(allow_loopback):
-    with socket.socket() as unused:
-        unused.bind(("127.0.0.1", 0))
-        port = unused.getsockname()[1]
-    result = send(f"http://127.0.0.1:{port}/hook", BODY, {})
+    result = send(f"http://127.0.0.1:{free_port()}/hook", BODY, {})
     assert (result.outcome, result.error_class, result.status_code) == (
         "error",
         "ConnectError",

@@ -14,8 +14,8 @@ from standardwebhooks import Webhook
 from hub.models import Message, WebhookEndpoint
 from hub.webhook_secrets import create_secret
 from preferences.registries import global_preferences_registry
+from tests.support.polling import wait_until
 from tests.support.receiver import Receiver
-from tests.support.webhooks import wait_until
 
 ADD_URL = "/admin/hub/webhookendpoint/add/"
 SECRET = re.compile(r'value="(whsec_[A-Za-z0-9+/=]+)"')

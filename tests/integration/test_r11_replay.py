@@ -16,9 +16,9 @@ from hub import replay
 from hub.models import Attempt, Event, Message
 from preferences.registries import global_preferences_registry
 from tasks.fanout import expand
+from tests.support.polling import wait_until
 from tests.support.receiver import Receiver, Reply
 from tests.support.webhook_endpoints import add_endpoint
-from tests.support.webhooks import wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -26,6 +26,7 @@ from hub.conf import hub_settings
 from hub.models import DigestEntry, EmailDigest, EmailRule
 from preferences.registries import global_preferences_registry
 from tasks import emails
+from tests.support.polling import wait_until
 from tests.support.smtp import to
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.worker]
@@ -69,13 +70,6 @@ def end_windows_once_filed(entries):
     past = timezone.now() - timedelta(seconds=hub_settings.EMAIL_DIGEST_SWEEP_GRACE + 1)
     EmailDigest.objects.filter(state="open").update(due_at=past)
     assert emails.sweep_due.delay().get(timeout=WAIT) == 2
-
-
-def wait_until(condition, *, timeout):
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, f"not reached after {timeout}s"
-        time.sleep(0.5)
 
 
 @pytest.fixture

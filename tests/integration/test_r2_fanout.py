@@ -10,9 +10,9 @@ from standardwebhooks import Webhook
 
 from hub.models import Event, Message
 from preferences.registries import global_preferences_registry
+from tests.support.polling import wait_until
 from tests.support.receiver import Receiver
 from tests.support.webhook_endpoints import add_endpoint
-from tests.support.webhooks import wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -13,9 +13,10 @@ from django.db import transaction
 
 from hub.models import Message
 from preferences.registries import global_preferences_registry
+from tests.support.polling import wait_until
 from tests.support.receiver import Receiver, Reply
 from tests.support.webhook_endpoints import add_endpoint
-from tests.support.webhooks import wait_until, webhook_worker
+from tests.support.webhooks import webhook_worker
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

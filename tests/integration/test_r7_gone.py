@@ -14,9 +14,9 @@ from standardwebhooks import Webhook
 
 from hub.models import Event, Message, WebhookEndpoint
 from preferences.registries import global_preferences_registry
+from tests.support.polling import wait_until
 from tests.support.receiver import Receiver, Reply
 from tests.support.webhook_endpoints import add_endpoint
-from tests.support.webhooks import wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
 SCHEMA = json.loads((Path(__file__).parents[2] / "docs/webhook-payload.schema.json").read_text())

@@ -15,7 +15,8 @@ import threading
 import time
 from base64 import b64decode
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
+from typing import Any
 
 import redis
 
@@ -124,23 +125,27 @@ def broker_env(url: str) -> dict[str, str]:
     return {"TEST_REDIS_URL": url}
 
 
-@contextmanager
-def publishing_to(url: str) -> Iterator[None]:
+def publishing_to(url: str) -> AbstractContextManager[None]:
     """Make this process publish tasks to the broker at ``url`` inside the block."""
+    return publishing_with(broker_url=url)
+
+
+@contextmanager
+def publishing_with(**conf: Any) -> Iterator[None]:
+    """Make this process publish tasks with these Celery settings inside the block."""
     from celery_app import app
 
-    previous = app.conf.broker_url
-    _drop_connections(app)
-    app.conf.broker_url = url
+    previous = {key: app.conf[key] for key in conf}
+    _configure_publisher(app, conf)
     try:
         yield
     finally:
-        _drop_connections(app)
-        app.conf.broker_url = previous
+        _configure_publisher(app, previous)
 
 
-def _drop_connections(app) -> None:
-    # Celery keeps a process-wide connection and producer pool bound to the broker URL
-    # of its first use; forget them (what Celery itself does after a fork).
+def _configure_publisher(app, conf: dict[str, Any]) -> None:
+    app.conf.update(conf)
+    # Celery keeps a process-wide connection and producer pool bound to the broker
+    # settings of its first use; forget them (what Celery itself does after a fork).
     app._pool = None
     app.amqp._producer_pool = None

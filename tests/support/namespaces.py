@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from celery_app import app
+from tests.support.broker import publishing_with
 
 PREFIX_ENV = "PREFHUB_TEST_BROKER_PREFIX"
 
@@ -28,17 +29,6 @@ def namespace_env(name: str) -> dict[str, str]:
 @contextmanager
 def publishing_in(env: dict[str, str]) -> Iterator[None]:
     """While open, tasks published by this process go to the namespace of ``env``."""
-    previous = dict(app.conf.broker_transport_options or {})
-    _publish_with({**previous, "global_keyprefix": env[PREFIX_ENV]})
-    try:
+    options = {**(app.conf.broker_transport_options or {}), "global_keyprefix": env[PREFIX_ENV]}
+    with publishing_with(broker_transport_options=options):
         yield
-    finally:
-        _publish_with(previous)
-
-
-def _publish_with(options: dict) -> None:
-    # Celery keeps a process-wide connection and producer pool bound to the transport
-    # options of its first use; forget them so the next publish uses ``options``.
-    app.conf.broker_transport_options = options
-    app._pool = None
-    app.amqp._producer_pool = None

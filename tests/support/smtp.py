@@ -8,7 +8,6 @@ Mail reaches it over a socket through Django's SMTP backend, from the test proce
 
 from __future__ import annotations
 
-import socket
 import threading
 import time
 from dataclasses import dataclass
@@ -17,7 +16,8 @@ from email.message import EmailMessage
 
 from aiosmtpd.controller import Controller
 
-HOST = "127.0.0.1"
+from tests.support.ports import HOST, free_port
+
 TEMPORARY_FAILURE = "451 4.3.0 Try again later"
 
 
@@ -68,18 +68,12 @@ class _Collector:
         return "250 Message accepted for delivery"
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        return sock.getsockname()[1]
-
-
 class SMTPServer:
     """Start, inspect and stop one aiosmtpd server on loopback."""
 
     def __init__(self) -> None:
         self.handler = _Collector()
-        self.port = _free_port()
+        self.port = free_port()
         self.controller = Controller(self.handler, hostname=HOST, port=self.port)
 
     @property

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import json
 import tempfile
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -58,14 +57,3 @@ def webhook_worker(name: str, **options: Any) -> Iterator[WorkerProcess]:
             yield worker
     finally:
         worker.stop()
-
-
-def wait_until(condition: Callable[[], Any], *, timeout: float = 20.0, interval: float = 0.1):
-    """Poll ``condition`` until it returns something truthy; ``TimeoutError`` otherwise."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(interval)
-    raise TimeoutError(f"condition not met within {timeout} s")
