@@ -47,6 +47,18 @@ def schedule_digest(digest_id: int, countdown: float) -> None:
         transaction.on_commit(partial(digest_task.apply_async, (digest_id,), countdown=countdown))
 
 
+# Both mail-sending tasks retry SMTP refusals with backoff and give up on a hung server.
+SEND_MAIL_OPTIONS = {
+    "autoretry_for": SMTP_ERRORS,
+    "retry_backoff": True,
+    "retry_backoff_max": SMTP_BACKOFF_MAX,
+    "retry_jitter": True,
+    "max_retries": SMTP_MAX_RETRIES,
+    "soft_time_limit": SEND_TIME_LIMIT,
+    "time_limit": SEND_TIME_LIMIT + 10,
+}
+
+
 class DigestTask(HubTask):
     def on_failure(self, exc, task_id, args, kwargs, einfo) -> None:
         """Out of retries: show the digest as failed instead of retrying it for ever."""
@@ -57,13 +69,7 @@ class DigestTask(HubTask):
 @app.task(
     base=DigestTask,
     name="hub.emails.digest",
-    autoretry_for=SMTP_ERRORS,
-    retry_backoff=True,
-    retry_backoff_max=SMTP_BACKOFF_MAX,
-    retry_jitter=True,
-    max_retries=SMTP_MAX_RETRIES,
-    soft_time_limit=SEND_TIME_LIMIT,
-    time_limit=SEND_TIME_LIMIT + 10,
+    **SEND_MAIL_OPTIONS,
 )
 def digest_task(digest_id: int) -> None:
     """Send one digest when its window has closed (re-scheduled if it runs early)."""
@@ -74,13 +80,7 @@ def digest_task(digest_id: int) -> None:
 @app.task(
     base=HubTask,
     name="hub.emails.endpoint_disabled",
-    autoretry_for=SMTP_ERRORS,
-    retry_backoff=True,
-    retry_backoff_max=SMTP_BACKOFF_MAX,
-    retry_jitter=True,
-    max_retries=SMTP_MAX_RETRIES,
-    soft_time_limit=SEND_TIME_LIMIT,
-    time_limit=SEND_TIME_LIMIT + 10,
+    **SEND_MAIL_OPTIONS,
 )
 def endpoint_disabled(endpoint_id: str) -> None:
     """Tell the admins once that a webhook endpoint was disabled (F9)."""

@@ -13,32 +13,19 @@ from django.core.validators import MinValueValidator
 from django.db import models
 
 from hub.matching import event_matches
+from hub.models.filters import EventFilter, require_list_of_strings
 from hub.urlguard import MAX_URL_LENGTH, validate_headers, validate_url
 
 EVENT_TYPES = ("preference.updated", "preference.ping", "endpoint.disabled")
 
 
-def validate_string_list(value: object) -> None:
-    """A JSON list of non-empty strings without surrounding whitespace (filters)."""
-    if not isinstance(value, list):
-        raise ValidationError("Enter a list of strings.", code="invalid")
-    for item in value:
-        if not isinstance(item, str) or not item.strip() or item != item.strip():
-            raise ValidationError(
-                "Each entry must be a non-empty string without surrounding spaces: %(item)r.",
-                code="invalid",
-                params={"item": item},
-            )
-
-
 def validate_event_types(value: object) -> None:
     """Only the event types the hub sends (empty = all of them)."""
-    validate_string_list(value)
-    unknown = sorted(set(value) - set(EVENT_TYPES))
+    unknown = sorted(set(require_list_of_strings(value, "Event types")) - set(EVENT_TYPES))
     if unknown:
         raise ValidationError(
             "Unknown event type(s): %(unknown)s; choose from %(known)s.",
-            code="invalid",
+            code="unknown_event_type",
             params={"unknown": ", ".join(unknown), "known": ", ".join(EVENT_TYPES)},
         )
 
@@ -48,7 +35,9 @@ def validate_header_dict(value: object) -> None:
     if not isinstance(value, dict) or not all(
         isinstance(key, str) and isinstance(item, str) for key, item in value.items()
     ):
-        raise ValidationError("Enter an object mapping header names to strings.", code="invalid")
+        raise ValidationError(
+            "Enter an object mapping header names to strings.", code="not_a_mapping"
+        )
     validate_headers(value)
 
 
@@ -57,7 +46,7 @@ class WebhookEndpointQuerySet(models.QuerySet):
         return self.filter(is_active=True)
 
 
-class WebhookEndpoint(models.Model):
+class WebhookEndpoint(EventFilter):
     """One webhook target (F10); its deliveries are ``Message`` rows."""
 
     class PayloadMode(models.TextChoices):
@@ -78,18 +67,6 @@ class WebhookEndpoint(models.Model):
         blank=True,
         validators=[validate_event_types],
         help_text="Event types to receive; empty means all.",
-    )
-    patterns = models.JSONField(
-        default=list,
-        blank=True,
-        validators=[validate_string_list],
-        help_text='Glob patterns over "section__name", e.g. "general__*"; empty means all.',
-    )
-    registries = models.JSONField(
-        default=list,
-        blank=True,
-        validators=[validate_string_list],
-        help_text='Registries to receive, e.g. "global", "user"; empty means all.',
     )
     headers = models.JSONField(
         default=dict,

@@ -16,41 +16,14 @@ from django.db import models
 from django.db.models import Q
 
 from hub.email_digest import normalize_recipients
+from hub.models.filters import EventFilter, require_list_of_strings
 
 MAX_DIGEST_WINDOW = 86400  # a day: longer, and the mail is news nobody can act on
-
-# Error codes are never "invalid": JSONField would swap the message for its own
-# "Value must be valid JSON." (Field.run_validators), hiding what was wrong.
-
-
-def _require_list_of_strings(value: Any, what: str) -> list[str]:
-    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-        raise ValidationError(
-            f"{what} must be a JSON list of strings, got {value!r}.", code="not_a_list"
-        )
-    return value
-
-
-def validate_patterns(value: Any) -> None:
-    """Globs over ``section__name``: non-empty strings without whitespace."""
-    for index, pattern in enumerate(_require_list_of_strings(value, "Patterns")):
-        if not pattern or any(char.isspace() for char in pattern):
-            raise ValidationError(
-                f"Pattern {index + 1} ({pattern!r}) must be a non-empty glob without spaces.",
-                code="invalid_pattern",
-            )
-
-
-def validate_registries(value: Any) -> None:
-    """Registry names such as "global" or "user": non-empty strings."""
-    for index, registry in enumerate(_require_list_of_strings(value, "Registries")):
-        if not registry.strip():
-            raise ValidationError(f"Registry {index + 1} is empty.", code="empty_registry")
 
 
 def validate_recipients(value: Any) -> None:
     """E-mail addresses, each checked; the error names the one that is wrong."""
-    for index, address in enumerate(_require_list_of_strings(value, "Recipients")):
+    for index, address in enumerate(require_list_of_strings(value, "Recipients")):
         try:
             validate_email(address.strip())
         except ValidationError:
@@ -60,22 +33,10 @@ def validate_recipients(value: Any) -> None:
             ) from None
 
 
-class EmailRule(models.Model):
+class EmailRule(EventFilter):
     """Which preference changes are mailed to whom (empty recipients: ``ADMINS``)."""
 
     name = models.CharField(max_length=100, unique=True)
-    patterns = models.JSONField(
-        default=list,
-        blank=True,
-        validators=[validate_patterns],
-        help_text='Globs over "section__name", e.g. ["general__*"]; empty: every preference.',
-    )
-    registries = models.JSONField(
-        default=list,
-        blank=True,
-        validators=[validate_registries],
-        help_text='Registry names, e.g. ["global", "user"]; empty: every registry.',
-    )
     recipients = models.JSONField(
         default=list,
         blank=True,
