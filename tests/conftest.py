@@ -142,3 +142,26 @@ def flower(celery_worker):
     process.wait_for_events()
     yield process
     process.stop()
+
+
+@pytest.fixture
+def manager():
+    """The global preferences manager of the reference registry (tests/testapp)."""
+    from preferences.registries import global_preferences_registry
+
+    return global_preferences_registry.manager()
+
+
+@pytest.fixture
+def signals():
+    """Every ``preference_updated`` sent during the test, as dicts with the sender."""
+    from preferences.signals import preference_updated
+
+    received = []
+
+    def record(sender, **kwargs):
+        received.append({"sender": sender, **kwargs})
+
+    preference_updated.connect(record)
+    yield received
+    preference_updated.disconnect(record)

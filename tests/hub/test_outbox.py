@@ -26,11 +26,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def manager():
-    return global_preferences_registry.manager()
-
-
-@pytest.fixture
 def user():
     return get_user_model().objects.create_user("ada", password="x")
 

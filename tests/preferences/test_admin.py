@@ -18,8 +18,6 @@ from preferences.admin import (
 )
 from preferences.forms import GlobalSinglePreferenceForm, SinglePerInstancePreferenceForm
 from preferences.models import GlobalPreferenceModel
-from preferences.registries import global_preferences_registry
-from preferences.signals import preference_updated
 from preferences.users.admin import UserPreferenceAdmin
 from preferences.users.forms import UserSinglePreferenceForm
 from preferences.users.models import UserPreferenceModel
@@ -28,23 +26,6 @@ pytestmark = pytest.mark.django_db
 
 GLOBAL_CHANGELIST = "admin:preferences_globalpreferencemodel_changelist"
 USER_CHANGELIST = "admin:preferences_users_userpreferencemodel_changelist"
-
-
-@pytest.fixture
-def manager():
-    return global_preferences_registry.manager()
-
-
-@pytest.fixture
-def signals():
-    received = []
-
-    def record(sender, **kwargs):
-        received.append({"sender": sender, **kwargs})
-
-    preference_updated.connect(record)
-    yield received
-    preference_updated.disconnect(record)
 
 
 def change_url(row) -> str:

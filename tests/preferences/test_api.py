@@ -49,11 +49,6 @@ USER_LIST = "/api/preferences/user/"
 
 
 @pytest.fixture
-def manager():
-    return global_preferences_registry.manager()
-
-
-@pytest.fixture
 def editor(django_user_model):
     """A user holding exactly the permission the global API requires (R-API-7)."""
     user = django_user_model.objects.create_user(username="editor", password="pw")
@@ -74,18 +69,6 @@ def client_for():
 @pytest.fixture
 def api(client_for, editor):
     return client_for(editor)
-
-
-@pytest.fixture
-def signals():
-    received = []
-
-    def record(sender, **kwargs):
-        received.append({"sender": sender, **kwargs})
-
-    preference_updated.connect(record)
-    yield received
-    preference_updated.disconnect(record)
 
 
 # -- serializers (R-API-1..3) ----------------------------------------------------------------

@@ -32,25 +32,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def manager():
-    return global_preferences_registry.manager()
-
-
-@pytest.fixture
 def user(django_user_model):
     return django_user_model.objects.create_user(username="alice", password="pw")
-
-
-@pytest.fixture
-def signals():
-    received = []
-
-    def record(sender, **kwargs):
-        received.append({"sender": sender, **kwargs})
-
-    preference_updated.connect(record)
-    yield received
-    preference_updated.disconnect(record)
 
 
 # -- single-preference forms (R-FORM-1, R-FORM-2) -------------------------------------------

@@ -36,25 +36,8 @@ USER_DEFAULTS = {
 
 
 @pytest.fixture
-def manager():
-    return global_preferences_registry.manager()
-
-
-@pytest.fixture
 def user(django_user_model):
     return django_user_model.objects.create_user(username="alice", password="x")
-
-
-@pytest.fixture
-def signals():
-    received = []
-
-    def record(sender, **kwargs):
-        received.append({"sender": sender, **kwargs})
-
-    preference_updated.connect(record)
-    yield received
-    preference_updated.disconnect(record)
 
 
 def test_r_mgr_1_manager_is_a_mapping_with_setitem(manager):

@@ -20,7 +20,6 @@ from preferences.admin import PerInstancePreferenceAdmin
 from preferences.forms import SinglePerInstancePreferenceForm
 from preferences.preferences import Section
 from preferences.registries import global_preferences_registry
-from preferences.signals import preference_updated
 from preferences.types import BooleanPreference, ChoicePreference, IntegerPreference
 from preferences.users.registries import user_preferences_registry
 from tests.testapp.models import Site, SitePreferenceModel
@@ -69,18 +68,6 @@ def readme_registries():
         registry.update(sections)
         registry.section_objects.clear()
         registry.section_objects.update(section_objects)
-
-
-@pytest.fixture
-def signals():
-    received = []
-
-    def record(sender, **kwargs):
-        received.append({"sender": sender, **kwargs})
-
-    preference_updated.connect(record)
-    yield received
-    preference_updated.disconnect(record)
 
 
 @pytest.fixture

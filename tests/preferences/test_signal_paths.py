@@ -9,22 +9,9 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from preferences.registries import global_preferences_registry
-from preferences.signals import preference_updated
 from tests.testapp.dynamic_preferences_registry import BlogCost, FavouriteColour, MaxUsers
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def signals():
-    received = []
-
-    def record(sender, **kwargs):
-        received.append({"sender": sender, **kwargs})
-
-    preference_updated.connect(record)
-    yield received
-    preference_updated.disconnect(record)
 
 
 @pytest.fixture

@@ -22,11 +22,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def manager():
-    return global_preferences_registry.manager()
-
-
-@pytest.fixture
 def received():
     calls = []
 

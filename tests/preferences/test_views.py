@@ -24,11 +24,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def manager():
-    return global_preferences_registry.manager()
-
-
-@pytest.fixture
 def staff_client(client, django_user_model):
     staff = django_user_model.objects.create_user(username="staff", password="pw", is_staff=True)
     client.force_login(staff)
