@@ -23,7 +23,7 @@ from typing import Any
 
 from celery import Task
 
-from hub.matching import event_matches
+from hub.matching import subscription_matches
 from hub.models import Event
 
 TASK_PREFIX = "hub.handlers."
@@ -92,16 +92,9 @@ class Handler:
         return self.task.name
 
     def matches(self, event: Event) -> bool:
-        """Kind first; globs and registries filter preference changes only."""
-        if event.kind not in self.kinds:
-            return False
-        if event.kind != Event.Kind.PREFERENCE_UPDATED:
-            return True
-        return event_matches(
-            patterns=self.patterns,
-            registries=self.registries,
-            identifier=event.identifier,
-            registry=event.registry,
+        """Kind first (``kinds`` is never empty); globs and registries filter preferences."""
+        return subscription_matches(
+            event, kinds=self.kinds, patterns=self.patterns, registries=self.registries
         )
 
 

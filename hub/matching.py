@@ -8,6 +8,7 @@ An empty filter selects everything.
 
 from collections.abc import Iterable
 from fnmatch import fnmatchcase
+from typing import Any
 
 
 def identifier_matches(patterns: Iterable[str], identifier: str) -> bool:
@@ -27,3 +28,31 @@ def event_matches(
 ) -> bool:
     """True when an event with this identifier and registry passes both filters."""
     return identifier_matches(patterns, identifier) and registry_matches(registries, registry)
+
+
+PREFERENCE_UPDATED = "preference.updated"
+
+
+def subscription_matches(
+    event: Any,
+    *,
+    kinds: Iterable[str],
+    patterns: Iterable[str],
+    registries: Iterable[str],
+) -> bool:
+    """True when a subscriber (handler, endpoint) wants ``event``.
+
+    The kind comes first (empty ``kinds``: every kind); identifier globs and registries
+    filter preference changes only, since hub notices have neither.
+    """
+    kinds = list(kinds)
+    if kinds and event.kind not in kinds:
+        return False
+    if event.kind != PREFERENCE_UPDATED:
+        return True
+    return event_matches(
+        patterns=patterns,
+        registries=registries,
+        identifier=event.identifier,
+        registry=event.registry,
+    )

@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 
-from hub.matching import event_matches
+from hub.matching import subscription_matches
 from hub.models.filters import EventFilter, require_list_of_strings
 from hub.urlguard import MAX_URL_LENGTH, validate_headers, validate_url
 
@@ -108,15 +108,8 @@ class WebhookEndpoint(EventFilter):
 
     def wants(self, event) -> bool:
         """True when this endpoint subscribes to ``event`` (type, then preference filters)."""
-        if self.event_types and event.kind not in self.event_types:
-            return False
-        if event.kind != "preference.updated":
-            return True
-        return event_matches(
-            patterns=self.patterns,
-            registries=self.registries,
-            identifier=event.identifier,
-            registry=event.registry,
+        return subscription_matches(
+            event, kinds=self.event_types, patterns=self.patterns, registries=self.registries
         )
 
 
