@@ -7,12 +7,12 @@ task arguments and task results.
 
 from typing import Any
 
+# The engine seals sensitive values at rest, so it owns the test; the hub reuses it.
+from preferences.sealing import is_sensitive
+
+__all__ = ["PLACEHOLDER", "is_sensitive", "redact"]
+
 PLACEHOLDER = "[redacted]"
-
-
-def is_sensitive(preference: Any) -> bool:
-    """True when the preference object or class declares ``sensitive = True``."""
-    return bool(getattr(preference, "sensitive", False))
 
 
 def redact(value: Any, *, sensitive: bool) -> Any:
