@@ -221,9 +221,12 @@ class PreferencesManager(Mapping):
         """Create the row holding ``value`` and return it (R-MGR-11).
 
         ``value`` is serialized first (a file is stored now). If the row appeared in the
-        meantime, ``value`` is still applied: the original silently dropped it.
+        meantime, ``value`` is still applied: the original silently dropped it. A name the
+        registry does not know still gets its row, read through the ``MissingPreference``
+        fallback, as in django-dynamic-preferences 1.17 (#41).
         """
-        raw_value = self._serialize(self.pref_obj(section, name), value)
+        preference = self.registry.get(section=section, name=name, fallback=True)
+        raw_value = self._serialize(preference, value)
         row, _ = self.model.objects.get_or_create(
             section=section, name=name, **self._owner_lookup(), defaults={"raw_value": raw_value}
         )
