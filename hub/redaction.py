@@ -1,8 +1,9 @@
-"""The one place that knows which values are secret and what replaces them (F17).
+"""What replaces secret values wherever the hub carries them (F17).
 
-A preference class opts in with ``sensitive = True``; its values are replaced by
-``PLACEHOLDER`` in webhook payloads (unless the endpoint may receive them), e-mails, logs,
-task arguments and task results.
+A preference class opts in with ``sensitive = True`` (``is_sensitive`` comes from the
+engine, which also seals such values at rest and masks them on screen); its values are
+replaced by ``PLACEHOLDER`` in webhook payloads (unless the endpoint may receive them),
+e-mails, logs, task arguments and task results.
 """
 
 from typing import Any
