@@ -9,7 +9,7 @@ once by the caller (``hub.webhook_secrets.create_secret``).
 from django import forms
 
 from hub.models import WebhookEndpoint
-from hub.models.endpoints import EVENT_TYPES
+from hub.models.endpoints import EVENT_TYPES, keep_masked_headers, masked_headers
 
 
 class LinesField(forms.CharField):
@@ -60,5 +60,16 @@ class WebhookEndpointForm(forms.ModelForm):
         ]
         widgets = {"headers": forms.Textarea(attrs={"rows": 3})}
 
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and "headers" in self.fields:  # a read-only view has no field
+            # Header values are write-only once saved (they often hold credentials).
+            self.initial["headers"] = masked_headers(self.instance.headers)
+            self.fields["headers"].help_text = (
+                "Values are write-only: keep “•••• set” to keep a value, type a new one to "
+                "replace it, remove the header to drop it."
+            )
+
     def clean_headers(self) -> dict[str, str]:
-        return self.cleaned_data.get("headers") or {}
+        headers = self.cleaned_data.get("headers") or {}
+        return keep_masked_headers(headers, self.instance.headers if self.instance.pk else {})

@@ -21,10 +21,10 @@ from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from hub.conf import hub_settings
-from hub.encryption import seal
 from hub.models import Event
 from hub.redaction import is_sensitive, redact
 from preferences.models import PerInstancePreferenceModel
+from preferences.sealing import seal, unseal_raw
 from preferences.serializers import SerializationError
 
 logger = logging.getLogger(__name__)
@@ -44,7 +44,7 @@ def record_event(*, row: Any, old_value: Any, actor_id: Any = None) -> Event:
     """
     preference = row.preference
     sensitive = is_sensitive(preference)
-    old_raw, new_raw = _serialize_old(preference, old_value), row.raw_value
+    old_raw, new_raw = _raw_values(row, old_value)
     owner_type, owner_id = _owner_of(row)
     event = Event(
         registry=row.registry.name,
@@ -62,6 +62,23 @@ def record_event(*, row: Any, old_value: Any, actor_id: Any = None) -> Event:
     event.version = next_version(event)
     event.save(force_insert=True)
     return event
+
+
+def _raw_values(row: Any, old_value: Any) -> tuple[str | None, str | None]:
+    """The plain raw strings before and after the write that saved ``row``.
+
+    The row's raw value is sealed at rest when the preference is sensitive; the event
+    needs the plain one (it seals both values itself).
+    """
+    preference = row.preference
+    new_raw = unseal_raw(row.raw_value) if is_sensitive(preference) else row.raw_value
+    return _serialize_old(preference, old_value), new_raw
+
+
+def is_unchanged(row: Any, old_value: Any) -> bool:
+    """True when the write that saved ``row`` stored the value it already had: a no-op."""
+    old_raw, new_raw = _raw_values(row, old_value)
+    return old_raw == new_raw
 
 
 def record_system_event(kind: str, data: dict[str, Any]) -> Event:

@@ -12,7 +12,7 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from hub.encryption import unseal
+from preferences.sealing import unseal
 
 PREFERENCE_UPDATED = "preference.updated"
 MODE_IDS = "ids"

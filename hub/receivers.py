@@ -12,7 +12,14 @@ from hub.middleware import current_actor
 
 
 def record_preference_change(sender: type, instance: Any, old_value: Any, **kwargs: Any) -> None:
-    """Record the change made to ``instance`` (the preference row) and schedule its fan-out."""
+    """Record the change made to ``instance`` (the preference row) and schedule its fan-out.
+
+    The engine sends the signal even when the value written equals the stored one (as
+    upstream does); such a no-op is not a change, so it records no event and sends no
+    webhook, handler task or mail.
+    """
+    if outbox.is_unchanged(instance, old_value):
+        return
     actor = current_actor()
     event = outbox.record_event(
         row=instance, old_value=old_value, actor_id=actor.pk if actor else None

@@ -1,18 +1,19 @@
-"""The one place that knows which values are secret and what replaces them (F17).
+"""What replaces secret values wherever the hub carries them (F17).
 
-A preference class opts in with ``sensitive = True``; its values are replaced by
-``PLACEHOLDER`` in webhook payloads (unless the endpoint may receive them), e-mails, logs,
-task arguments and task results.
+A preference class opts in with ``sensitive = True`` (``is_sensitive`` comes from the
+engine, which also seals such values at rest and masks them on screen); its values are
+replaced by ``PLACEHOLDER`` in webhook payloads (unless the endpoint may receive them),
+e-mails, logs, task arguments and task results.
 """
 
 from typing import Any
 
+# The engine seals sensitive values at rest, so it owns the test; the hub reuses it.
+from preferences.sealing import is_sensitive
+
+__all__ = ["PLACEHOLDER", "is_sensitive", "redact"]
+
 PLACEHOLDER = "[redacted]"
-
-
-def is_sensitive(preference: Any) -> bool:
-    """True when the preference object or class declares ``sensitive = True``."""
-    return bool(getattr(preference, "sensitive", False))
 
 
 def redact(value: Any, *, sensitive: bool) -> Any:

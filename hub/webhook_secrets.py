@@ -1,7 +1,7 @@
 """Webhook signing secrets: generation, encryption at rest, rotation with grace (F4).
 
 A secret is ``whsec_`` + base64 of 32 random bytes (the Standard Webhooks format). Only
-its sealed form (``hub.encryption``) is stored; the plain text is returned once, by
+its sealed form (``preferences.sealing``) is stored; the plain text is returned once, by
 ``create_secret`` or ``rotate_secret``, for the caller to show and then forget. After a
 rotation the previous secrets keep signing until their grace ends, so every request in
 the grace period carries one signature per valid secret.
@@ -16,9 +16,9 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from hub.conf import hub_settings
-from hub.encryption import seal, unseal
 from hub.models import EndpointSecret, WebhookEndpoint
 from hub.signing import SECRET_PREFIX
+from preferences.sealing import seal, unseal
 
 SECRET_BYTES = 32  # Standard Webhooks: 24 to 64 bytes
 MAX_OLD_SECRETS = 10  # F4: at most 10 secrets in grace at once

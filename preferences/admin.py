@@ -12,7 +12,7 @@ from django.forms import ModelForm
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from .forms import GlobalSinglePreferenceForm, SinglePerInstancePreferenceForm
+from .forms import GlobalSinglePreferenceForm, SinglePerInstancePreferenceForm, masked
 from .models import GlobalPreferenceModel
 from .registries import MissingPreference, global_preferences_registry
 from .settings import preferences_settings
@@ -64,6 +64,28 @@ class DynamicPreferenceAdmin(admin.ModelAdmin):
     def get_changelist_form(self, request: HttpRequest, **kwargs: Any) -> type[ModelForm]:
         return self.changelist_form
 
+    def get_list_display(self, request: HttpRequest) -> Any:
+        """Show ``stored_value`` where the list does not edit ``raw_value`` in a form."""
+        if self.list_editable:
+            return self.list_display
+        return _shown(self.list_display)
+
+    def get_fields(self, request: HttpRequest, obj: Model | None = None) -> Any:
+        """A read-only change page shows ``stored_value`` instead of the raw column."""
+        fields = super().get_fields(request, obj)
+        if obj is not None and not self.has_change_permission(request, obj):
+            return _shown(fields)
+        return fields
+
+    @admin.display(description=_("Raw Value"), ordering="raw_value")
+    def stored_value(self, obj: Model) -> Any:
+        """The raw value where it is shown rather than edited; sensitive values masked.
+
+        Forms (the change form, the editable list) mask sensitive values themselves.
+        Sensitive values are sealed at rest, so the search box cannot find rows by them.
+        """
+        return masked(obj.preference, obj.raw_value)
+
     @admin.display(description=_("Default Value"))
     def default_value(self, obj: Model) -> Any:
         # get() also covers preferences that compute their default (``get_default()``).
@@ -103,6 +125,11 @@ class DynamicPreferenceAdmin(admin.ModelAdmin):
         # Preference rows have no many-to-many fields or inlines, and save_form() skipped
         # form.save(commit=False), which is what provides form.save_m2m().
         return None
+
+
+def _shown(names: Any) -> tuple[str, ...]:
+    """``names`` with the raw column replaced by its masked display."""
+    return tuple("stored_value" if name == "raw_value" else name for name in names)
 
 
 class GlobalPreferenceAdmin(DynamicPreferenceAdmin):

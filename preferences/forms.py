@@ -18,11 +18,44 @@ from django.utils.translation import gettext_lazy as _
 from .exceptions import NotFoundInRegistry
 from .models import GlobalPreferenceModel
 from .registries import global_preferences_registry
+from .sealing import is_sensitive
 from .serializers import SerializationError
 from .types import FilePreference
 
 REQUIRED_MESSAGE = _("This field is required.")
 INVALID_MESSAGE = _("Enter a valid value.")
+# Shown instead of a sensitive value, which is never rendered (like Django's password widgets).
+SET_PLACEHOLDER = "•••• set"
+
+
+def masked(preference: Any, value: Any) -> Any:
+    """``value`` for display: a sensitive preference shows only whether a value is set.
+
+    Everything that shows values (admin, REST API, pages) goes through this or
+    ``conceal``, so a sensitive value is write-only once saved.
+    """
+    if not is_sensitive(preference):
+        return value
+    return SET_PLACEHOLDER if value not in EMPTY_VALUES else None
+
+
+def conceal(field: forms.Field, value: Any) -> forms.Field:
+    """Make ``field`` a write-only password input for a sensitive preference holding ``value``.
+
+    The stored value is never rendered; a placeholder says whether one is set. The field
+    becomes optional because leaving it blank keeps the value (see ``kept_if_blank``).
+    """
+    placeholder = SET_PLACEHOLDER if value not in EMPTY_VALUES else ""
+    field.widget = forms.PasswordInput(render_value=False, attrs={"placeholder": placeholder})
+    field.required = False
+    return field
+
+
+def kept_if_blank(preference: Any, submitted: Any, row: Any) -> Any:
+    """The value to write for a submission: a blank sensitive input keeps ``row``'s value."""
+    if is_sensitive(preference) and submitted in EMPTY_VALUES:
+        return row.value
+    return submitted
 
 
 def ensure_storable(preference: Any, value: Any) -> None:
@@ -74,12 +107,17 @@ class AbstractSinglePreferenceForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.name:
             self.fields["raw_value"] = self.instance.preference.setup_field()
+            if self.instance.pk and is_sensitive(self.instance.preference):
+                conceal(self.fields["raw_value"], self.instance.value)
 
     def clean(self) -> dict[str, Any]:
         cleaned_data = super().clean()
         self._copy_lookup_fields(cleaned_data)
         preference = self._resolve_preference()
         if "raw_value" in cleaned_data:
+            if self.instance.pk:
+                value = kept_if_blank(preference, cleaned_data["raw_value"], self.instance)
+                cleaned_data["raw_value"] = value
             try:
                 ensure_storable(preference, cleaned_data["raw_value"])
             except ValidationError as error:
@@ -137,29 +175,38 @@ class PreferenceForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         cleaned_data = super().clean()
-        for preference in self.preferences:
+        for preference, row in zip(self.preferences, self.instances, strict=True):
             identifier = preference.identifier()
             if identifier not in cleaned_data:
                 continue
+            cleaned_data[identifier] = kept_if_blank(preference, cleaned_data[identifier], row)
             try:
                 ensure_storable(preference, cleaned_data[identifier])
             except ValidationError as error:
                 self.add_error(identifier, error)
         return cleaned_data
 
-    def update_preferences(self, **kwargs: Any) -> None:
-        """Write every field through the manager: one ``preference_updated`` per field.
+    def update_preferences(self, **kwargs: Any) -> list[Any]:
+        """Write the changed fields through the manager: one ``preference_updated`` each.
 
-        The writes share one transaction, so a failing write (or receiver) leaves none of
-        them applied.
+        A field whose value equals the stored one is not written, so an unchanged field
+        is no change (upstream writes every field). The writes share one transaction, so a
+        failing write (or receiver) leaves none of them applied. Returns the preferences
+        written.
         """
+        changed = [
+            preference
+            for preference, row in zip(self.preferences, self.instances, strict=True)
+            if self.cleaned_data[preference.identifier()] != row.value
+        ]
         with transaction.atomic():
-            for preference in self.preferences:
+            for preference in changed:
                 self.manager.update_db_pref(
                     preference.section.name,
                     preference.name,
                     self.cleaned_data[preference.identifier()],
                 )
+        return changed
 
 
 class GlobalPreferenceForm(PreferenceForm):
@@ -208,6 +255,8 @@ def preference_form_builder(
         row = manager.get_db_pref(section=preference.section.name, name=preference.name)
         field = preference.field
         field.initial = row.value
+        if is_sensitive(preference):
+            conceal(field, row.value)
         fields[preference.identifier()] = field
         rows.append(row)
     form_class = type(f"Custom{form_base_class.__name__}", (form_base_class,), {})

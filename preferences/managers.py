@@ -118,14 +118,14 @@ class PreferencesManager(Mapping):
         raw = self.cache.get(self.get_cache_key(section, name), _MISSING)
         if raw is _MISSING:
             raise CachedValueNotFound
-        return self.pref_obj(section, name).serializer.deserialize(_raw_from_cache(raw))
+        return self.pref_obj(section, name).from_raw(_raw_from_cache(raw))
 
     def many_from_cache(self, preferences: list[Any]) -> dict[str, Any]:
         """``{identifier: value}`` for the preferences found in the cache, in one round trip."""
         keys = {self.get_cache_key(p.section.name, p.name): p for p in preferences}
         cached = self.cache.get_many(list(keys))
         return {
-            keys[key].identifier(): keys[key].serializer.deserialize(_raw_from_cache(raw))
+            keys[key].identifier(): keys[key].from_raw(_raw_from_cache(raw))
             for key, raw in cached.items()
         }
 
@@ -221,9 +221,12 @@ class PreferencesManager(Mapping):
         """Create the row holding ``value`` and return it (R-MGR-11).
 
         ``value`` is serialized first (a file is stored now). If the row appeared in the
-        meantime, ``value`` is still applied: the original silently dropped it.
+        meantime, ``value`` is still applied: the original silently dropped it. A name the
+        registry does not know still gets its row, read through the ``MissingPreference``
+        fallback, as in django-dynamic-preferences 1.17 (#41).
         """
-        raw_value = self._serialize(self.pref_obj(section, name), value)
+        preference = self.registry.get(section=section, name=name, fallback=True)
+        raw_value = self._serialize(preference, value)
         row, _ = self.model.objects.get_or_create(
             section=section, name=name, **self._owner_lookup(), defaults={"raw_value": raw_value}
         )
@@ -276,7 +279,7 @@ class PreferencesManager(Mapping):
     def _serialize(preference: Any, value: Any) -> str | None:
         """The raw value of ``value``; a serializer's refusal is a ValidationError (R-MGR-6)."""
         try:
-            return preference.serializer.serialize(value)
+            return preference.to_raw(value)
         except (SerializationError, ValueError) as exc:
             # Serializer messages may quote the value; a secret's stays out of the error.
             detail = "rejected" if preference.get("sensitive", False) else str(exc)

@@ -52,10 +52,10 @@ class BasePreferenceModel(models.Model):
         return self.registry.get(section=self.section, name=self.name, fallback=True)
 
     def get_value(self) -> Any:
-        return self.preference.serializer.deserialize(self.raw_value)
+        return self.preference.from_raw(self.raw_value)
 
     def set_value(self, value: Any) -> None:
-        self.raw_value = self.preference.serializer.serialize(value)
+        self.raw_value = self.preference.to_raw(value)
 
     value = property(get_value, set_value)
 

@@ -16,6 +16,7 @@ from django.utils.duration import duration_string
 
 from .exceptions import MissingModel
 from .preferences import AbstractPreference, Section
+from .sealing import is_sensitive, seal_raw, unseal_raw
 from .serializers import (
     UNSET,
     BaseSerializer,
@@ -121,6 +122,15 @@ class BasePreferenceType(AbstractPreference):
         # A new list: appending to the class-level one made validators pile up (R-TYPE-2).
         kwargs["validators"] = [*kwargs.get("validators", []), self.validate]
         return kwargs
+
+    def to_raw(self, value: Any) -> str | None:
+        """The stored form of ``value``: serialized, and sealed when the preference is sensitive."""
+        raw = self.serializer.serialize(value)
+        return seal_raw(raw) if is_sensitive(self) else raw
+
+    def from_raw(self, raw: str | None) -> Any:
+        """The value of a stored raw string (``to_raw``'s inverse)."""
+        return self.serializer.deserialize(unseal_raw(raw) if is_sensitive(self) else raw)
 
     def api_repr(self, value: Any) -> Any:
         return value

@@ -2,7 +2,9 @@
 
 from typing import Any
 
+from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext_lazy as _
 from django.views.generic import FormView, TemplateView
 
 from .forms import PreferenceForm, preference_form_builder
@@ -18,8 +20,8 @@ class PreferenceFormView(FormView):
     """One form for a registry's preferences, or for one section of them (URL ``section``).
 
     Configure ``registry`` and ``form_class`` (a :class:`PreferenceForm` subclass handed to
-    the form builder). A valid submission writes every field through the manager and
-    redirects to the same page.
+    the form builder). A valid submission writes the changed fields through the manager,
+    confirms with a "Saved" message and redirects to the same page.
     """
 
     registry: Any = None
@@ -50,4 +52,6 @@ class PreferenceFormView(FormView):
 
     def form_valid(self, form: PreferenceForm) -> HttpResponse:
         form.update_preferences()
+        # fail_silently: projects without the messages framework still get their redirect.
+        messages.success(self.request, _("Saved"), fail_silently=True)
         return super().form_valid(form)

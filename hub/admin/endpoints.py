@@ -20,6 +20,7 @@ from hub import endpoint_health, replay
 from hub.conf import hub_settings
 from hub.forms import WebhookEndpointForm
 from hub.models import WebhookEndpoint
+from hub.models.endpoints import masked_headers
 from hub.transport import sanitize_url
 from hub.webhook_secrets import create_secret, rotate_secret
 
@@ -52,6 +53,17 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return self.readonly_fields if obj else ()
+
+    def get_fields(self, request, obj=None):
+        """A read-only change page shows the header names only, never their values."""
+        fields = super().get_fields(request, obj)
+        if obj is not None and not self.has_change_permission(request, obj):
+            return ["custom_headers" if name == "headers" else name for name in fields]
+        return fields
+
+    @admin.display(description="Headers")
+    def custom_headers(self, endpoint: WebhookEndpoint) -> dict[str, str]:
+        return masked_headers(endpoint.headers)
 
     def get_urls(self):
         view = self.admin_site.admin_view

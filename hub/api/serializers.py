@@ -4,7 +4,14 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
 from hub.models import Attempt, Message, WebhookEndpoint
-from hub.models.endpoints import EVENT_TYPES
+from hub.models.endpoints import EVENT_TYPES, keep_masked_headers, masked_headers
+
+
+class WriteOnlyHeadersField(serializers.DictField):
+    """Custom headers: names shown, values masked in every answer (they hold credentials)."""
+
+    def to_representation(self, value: dict) -> dict:
+        return masked_headers(value)
 
 
 class EndpointSerializer(serializers.ModelSerializer):
@@ -22,9 +29,11 @@ class EndpointSerializer(serializers.ModelSerializer):
         child=serializers.CharField(), required=False,
         help_text='Registries, e.g. "global", "user"; empty means all.',
     )  # fmt: skip
-    headers = serializers.DictField(
+    headers = WriteOnlyHeadersField(
         child=serializers.CharField(allow_blank=True), required=False,
-        help_text="Extra request headers; webhook-* and transport headers are reserved.",
+        help_text="Extra request headers; webhook-* and transport headers are reserved. "
+        'Values are write-only: answers show "•••• set"; sending that mask back keeps '
+        "the stored value.",
     )  # fmt: skip
 
     class Meta:
@@ -36,6 +45,8 @@ class EndpointSerializer(serializers.ModelSerializer):
 
     def validate(self, attrs: dict) -> dict:
         """Run the model's field validators on the list/dict fields declared above."""
+        if self.instance is not None and "headers" in attrs:
+            attrs["headers"] = keep_masked_headers(attrs["headers"], self.instance.headers)
         for name in ("event_types", "patterns", "registries", "headers"):
             if name in attrs:
                 field = WebhookEndpoint._meta.get_field(name)

@@ -182,7 +182,7 @@ class PaymentApiKey(StringPreference):
     name = "payment_api_key"
     default = ""
     verbose_name = "Payment provider API key"
-    help_text = "Sensitive: redacted in events, e-mails, logs and webhooks."
+    help_text = "Sensitive: sealed at rest, masked on screen and in the API, redacted in events."
     sensitive = True
 
 

@@ -41,6 +41,32 @@ def validate_header_dict(value: object) -> None:
     validate_headers(value)
 
 
+# Replaces every custom header value wherever an endpoint is shown: the values are often
+# credentials, so they are write-only once saved. Not a valid header value (non-ASCII),
+# so it can never be mistaken for one.
+HEADER_MASK = "•••• set"
+
+
+def masked_headers(headers: dict[str, str]) -> dict[str, str]:
+    """The header names with their values masked: what admin pages and the API show."""
+    return dict.fromkeys(headers, HEADER_MASK)
+
+
+def keep_masked_headers(submitted: object, stored: dict[str, str]) -> object:
+    """``submitted`` with every still-masked value of a stored header put back.
+
+    Editing an endpoint shows masked values: one left as is keeps the stored value, a new
+    value replaces it, a header left out is removed. A mask for a header that is not
+    stored stays and fails validation like any non-ASCII value.
+    """
+    if not isinstance(submitted, dict):
+        return submitted
+    return {
+        name: stored[name] if value == HEADER_MASK and name in stored else value
+        for name, value in submitted.items()
+    }
+
+
 class WebhookEndpointQuerySet(models.QuerySet):
     def active(self) -> "WebhookEndpointQuerySet":
         return self.filter(is_active=True)

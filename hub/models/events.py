@@ -4,7 +4,7 @@ An event is the durable record that something happened; every asynchronous consu
 (cache invalidation, webhooks, e-mails, handlers) starts from its id. Values are stored
 as the preference serializer's raw strings, already redacted when the preference is
 sensitive (F17); the real values of a sensitive preference exist only sealed
-(``hub.encryption``) for endpoints explicitly allowed to receive them.
+(``preferences.sealing``) for endpoints explicitly allowed to receive them.
 """
 
 import os

@@ -11,7 +11,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from preferences.forms import clean_preference_value
+from preferences.forms import clean_preference_value, masked
 
 FIELD_DATA_SCHEMA = {
     "type": "object",
@@ -45,7 +45,8 @@ class PreferenceValueField(serializers.Field):
         return instance
 
     def to_representation(self, value: Any) -> Any:
-        return value.preference.api_repr(value.value)
+        # A sensitive value is write-only, like a password, for every caller.
+        return masked(value.preference, value.preference.api_repr(value.value))
 
     def to_internal_value(self, data: Any) -> Any:
         return data
@@ -72,8 +73,8 @@ class PreferenceSerializer(serializers.Serializer):
 
     @extend_schema_field(OpenApiTypes.ANY)
     def get_default(self, row: Any) -> Any:
-        """The default value, represented like `value`."""
-        return row.preference.api_repr(row.preference.get("default"))
+        """The default value, represented (and masked) like `value`."""
+        return masked(row.preference, row.preference.api_repr(row.preference.get("default")))
 
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_verbose_name(self, row: Any) -> Any:

@@ -14,10 +14,10 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from hub import admin_mail
-from hub.encryption import seal
 from hub.models import DigestEntry, EmailDigest, EmailRule, Event
 from hub.models.endpoints import WebhookEndpoint
 from hub.redaction import PLACEHOLDER
+from preferences.sealing import seal
 from tests.support.smtp import to
 
 pytestmark = pytest.mark.django_db

@@ -13,12 +13,12 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from hub import outbox
-from hub.encryption import unseal
 from hub.models import Event
 from hub.models.events import new_event_id
 from hub.receivers import record_preference_change
 from hub.redaction import PLACEHOLDER
 from preferences.registries import global_preferences_registry
+from preferences.sealing import unseal
 from preferences.signals import preference_updated
 from tests.support.broker import RedisServer, publishing_to
 

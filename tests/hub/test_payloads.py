@@ -12,10 +12,10 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from hub.encryption import seal
 from hub.models import Event
 from hub.payloads import build_payload, encode_payload
 from hub.redaction import PLACEHOLDER
+from preferences.sealing import seal
 
 SCHEMA = json.loads((Path(__file__).parents[2] / "docs/webhook-payload.schema.json").read_text())
 OCCURRED = datetime(2025, 1, 31, 12, 0, 0, 123456, tzinfo=UTC)

@@ -90,12 +90,12 @@ def test_f1_user_form_view_records_user_as_actor_and_owner(client, django_user_m
     alice = django_user_model.objects.create_user(username="alice", password="pw")
     client.force_login(alice)
 
-    data = {"misc__favourite_colour": "Blue", "misc__is_zombie": "on"}
+    data = {"misc__favourite_colour": "Blue", "misc__is_zombie": ""}
     assert client.post("/user/misc", data).status_code == 302
 
     assert sorted(_events()) == [
         ("misc__favourite_colour", "Blue", alice.pk, str(alice.pk)),
-        ("misc__is_zombie", "True", alice.pk, str(alice.pk)),
+        ("misc__is_zombie", "False", alice.pk, str(alice.pk)),
     ]
 
 

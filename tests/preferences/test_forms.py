@@ -162,22 +162,19 @@ def test_r_user_4_user_builder_is_bound_to_the_user(user, django_user_model):
 # -- update_preferences (R-FORM-5, R-FORM-6, R-FORM-7) --------------------------------------
 
 
-def test_r_form_5_update_preferences_writes_each_field_once(manager, signals):
+def test_r_form_5_update_preferences_writes_only_changed_fields(manager, signals):
     form_class = global_preference_form_builder(section="user")
     form = form_class(
         {"user__registration_allowed": "on", "user__max_users": "12", "user__items_per_page": "25"}
     )
     assert form.is_valid(), form.errors
     assert not hasattr(form, "save")
-    form.update_preferences()
+    written = form.update_preferences()
     assert manager["user__registration_allowed"] is True
     assert manager["user__max_users"] == 12
-    # One signal per field, including the unchanged one.
-    assert sorted(s["name"] for s in signals) == [
-        "items_per_page",
-        "max_users",
-        "registration_allowed",
-    ]
+    # One signal per changed field; items_per_page keeps its stored 25 and is not written.
+    assert sorted(s["name"] for s in signals) == ["max_users", "registration_allowed"]
+    assert sorted(p.name for p in written) == ["max_users", "registration_allowed"]
 
 
 def test_r_form_6_preference_validation_runs_in_forms():

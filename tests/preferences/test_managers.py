@@ -12,7 +12,7 @@ from django.db.models.signals import pre_save
 from preferences.exceptions import NotFoundInRegistry
 from preferences.managers import PreferencesManager
 from preferences.models import GlobalPreferenceModel
-from preferences.registries import global_preferences_registry
+from preferences.registries import MissingPreference, global_preferences_registry
 from preferences.serializers import SerializationError
 from preferences.signals import preference_updated
 from preferences.users.registries import user_preferences_registry
@@ -298,3 +298,15 @@ def test_r_mgr_15_database_error_deletes_the_cache_entry(manager):
 def test_r_mgr_1_manager_class_is_what_registries_build(manager, user):
     assert type(manager) is PreferencesManager
     assert isinstance(user.preferences, PreferencesManager)
+
+
+def test_create_db_pref_for_unknown_name_gives_missing_preference(manager):
+    """Upstream's test_do_not_crash_if_preference_is_missing_in_registry (#41)."""
+    with pytest.warns(UserWarning, match="match no registered preference"):
+        row = manager.create_db_pref(section=None, name="bad_pref", value="something")
+
+    assert isinstance(row.preference, MissingPreference)
+    assert row.preference.section is None
+    assert row.preference.name == "bad_pref"
+    assert row.value == "something"
+    assert GlobalPreferenceModel.objects.get(section=None, name="bad_pref").raw_value == "something"

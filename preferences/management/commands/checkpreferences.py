@@ -70,9 +70,7 @@ def create_missing_rows(model: type[PerInstancePreferenceModel], preferences: It
     Defaults are serialized once per preference; ``ignore_conflicts`` makes rows that a
     concurrent reader created harmless.
     """
-    defaults = {
-        (p.section.name, p.name): p.serializer.serialize(p.get("default")) for p in preferences
-    }
+    defaults = {(p.section.name, p.name): p.to_raw(p.get("default")) for p in preferences}
     owner_ids = (
         model.get_instance_model()._default_manager.order_by("pk").values_list("pk", flat=True)
     )
