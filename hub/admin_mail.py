@@ -15,6 +15,7 @@ mid-send so the sweeper can hand the digest to another one. Delivery is at least
 worker that dies between the SMTP server's "accepted" and the row's "sent" mails twice.
 """
 
+import email.policy
 import logging
 from datetime import datetime, timedelta
 
@@ -296,6 +297,21 @@ def _lease_free(now: datetime) -> Q:
     return Q(lease_until__isnull=True) | Q(lease_until__lt=now)
 
 
+# Python's e-mail API, which Django 6 builds messages with, encodes a UTF-8 body as
+# quoted-printable ("Old =E2=86=92 New") as soon as one line passes 78 characters, as digest
+# lines do: the console backend's output was unreadable. Allowing lines up to RFC 5322's
+# limit of 998 keeps the body 8-bit UTF-8, as Django 5 sent it. Backends that pass their
+# own policy (SMTP) keep it.
+READABLE_POLICY = email.policy.default.clone(max_line_length=998)
+
+
+class ReadableEmailMessage(EmailMessage):
+    """A message whose UTF-8 body stays 8-bit text where the backend lets it."""
+
+    def message(self, *, policy: email.policy.Policy = READABLE_POLICY) -> email.message.Message:
+        return super().message(policy=policy)
+
+
 def _send(mail: email_digest.RenderedMail, recipients: list[str] | tuple[str, ...]) -> None:
     """One plain-text message through the configured e-mail backend (errors propagate)."""
-    EmailMessage(subject=mail.subject, body=mail.body, to=list(recipients)).send()
+    ReadableEmailMessage(subject=mail.subject, body=mail.body, to=list(recipients)).send()

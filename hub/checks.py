@@ -5,7 +5,7 @@ Each warning has a stable id and a hint that says the fix:
 - hub.W001: eager mode (``CELERY_TASK_ALWAYS_EAGER``) runs tasks inside the request.
 - hub.W002: no beat schedule for the outbox sweeper, so lost fan-outs stay lost.
 - hub.W003: a retry countdown longer than the broker's visibility timeout.
-- hub.W004: Flower's API reachable without authentication.
+- hub.W004: Flower's API reachable without authentication, or with a published password.
 """
 
 from typing import Any
@@ -72,15 +72,30 @@ def check_visibility_timeout(app_configs: Any = None, **kwargs: Any) -> list[Che
     ]
 
 
+# The credential bin/run and docker-compose.yml once started Flower with: published in the
+# README, so it protects nothing.
+KNOWN_FLOWER_CREDENTIALS = frozenset({"admin:prefhub"})
+
+
 def check_flower_auth(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
-    """hub.W004: Flower without authentication."""
-    if getattr(settings, "FLOWER_BASIC_AUTH", ""):
+    """hub.W004: Flower without authentication, or with a published credential.
+
+    ``settings.FLOWER_BASIC_AUTH`` is the FLOWER_BASIC_AUTH variable Flower reads, with no
+    default: unset here means unset for Flower.
+    """
+    credentials = [item.strip() for item in getattr(settings, "FLOWER_BASIC_AUTH", "").split(",")]
+    if not any(credentials):
+        problem = "is empty: Flower's web UI and HTTP API"
+    elif KNOWN_FLOWER_CREDENTIALS.intersection(credentials):
+        problem = "holds the published default admin:prefhub: Flower's web UI and HTTP API"
+    else:
         return []
     return [
         Warning(
-            "FLOWER_BASIC_AUTH is empty: Flower's web UI and HTTP API (task arguments, "
-            "results, revoke and shutdown commands) would be open to anyone.",
-            hint="Set the FLOWER_BASIC_AUTH environment variable to user:password.",
+            f"FLOWER_BASIC_AUTH {problem} (task arguments, results, revoke and shutdown "
+            "commands) would be open to anyone.",
+            hint="Set the FLOWER_BASIC_AUTH environment variable to user:password with a "
+            "password of your own (bin/run generates one).",
             id="hub.W004",
         )
     ]

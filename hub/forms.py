@@ -1,14 +1,15 @@
-"""The webhook endpoint form, shared by the admin and the management command (F10, F11).
+"""The webhook endpoint form (admin and management command, F10, F11) and the e-mail rule form.
 
 Validation itself lives on the model fields (URL guard, header rules, filter shapes), so
-this form only offers friendlier inputs: one glob or registry per line, event types as
-checkboxes. The signing secret is not a field: it is generated on creation and shown
-once by the caller (``hub.webhook_secrets.create_secret``).
+these forms only offer friendlier inputs: one glob, registry or address per line (the same
+for endpoints and rules; the REST API takes JSON lists), event types as checkboxes. The
+signing secret is not a field: it is generated on creation and shown once by the caller
+(``hub.webhook_secrets.create_secret``).
 """
 
 from django import forms
 
-from hub.models import WebhookEndpoint
+from hub.models import EmailRule, WebhookEndpoint
 from hub.models.endpoints import EVENT_TYPES, keep_masked_headers, masked_headers
 
 
@@ -27,6 +28,20 @@ class LinesField(forms.CharField):
         return [line.strip() for line in text.splitlines() if line.strip()]
 
 
+def patterns_field() -> LinesField:
+    return LinesField(
+        required=False,
+        help_text='One glob per line over "section__name", e.g. general__*; empty means all.',
+    )
+
+
+def registries_field() -> LinesField:
+    return LinesField(
+        required=False,
+        help_text="One registry per line, e.g. global or user; empty means all.",
+    )
+
+
 class WebhookEndpointForm(forms.ModelForm):
     """Create or edit an endpoint; every rule is enforced by the model's field validators."""
 
@@ -36,14 +51,8 @@ class WebhookEndpointForm(forms.ModelForm):
         widget=forms.CheckboxSelectMultiple,
         help_text="Event types to receive; none ticked means all.",
     )
-    patterns = LinesField(
-        required=False,
-        help_text='One glob per line over "section__name", e.g. general__*; empty means all.',
-    )
-    registries = LinesField(
-        required=False,
-        help_text="One registry per line, e.g. global or user; empty means all.",
-    )
+    patterns = patterns_field()
+    registries = registries_field()
 
     class Meta:
         model = WebhookEndpoint
@@ -73,3 +82,18 @@ class WebhookEndpointForm(forms.ModelForm):
     def clean_headers(self) -> dict[str, str]:
         headers = self.cleaned_data.get("headers") or {}
         return keep_masked_headers(headers, self.instance.headers if self.instance.pk else {})
+
+
+class EmailRuleForm(forms.ModelForm):
+    """Create or edit an e-mail rule, with the endpoint form's one-per-line inputs."""
+
+    patterns = patterns_field()
+    registries = registries_field()
+    recipients = LinesField(
+        required=False,
+        help_text="One e-mail address per line; empty means the ADMINS setting.",
+    )
+
+    class Meta:
+        model = EmailRule
+        fields = ["name", "is_active", "patterns", "registries", "recipients", "digest_window"]

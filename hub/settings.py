@@ -115,6 +115,8 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# Files served at the site root, such as /favicon.ico, which browsers ask every page for.
+WHITENOISE_ROOT = BASE_DIR / "hub" / "public"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
@@ -250,7 +252,9 @@ CELERY_BEAT_SCHEDULE = {
 # give a JSON object of overrides, e.g. '{"OUTBOX_GRACE": 10}'.
 HUB = env.json("HUB_SETTINGS", default={})
 
-FLOWER_BASIC_AUTH = env("FLOWER_BASIC_AUTH", default="admin:prefhub")
+# What Flower itself reads (`celery flower` takes FLOWER_* variables): no default, so the
+# hub.W004 check sees an unset credential. bin/run generates one on first run.
+FLOWER_BASIC_AUTH = env("FLOWER_BASIC_AUTH", default="")
 
 # The superuser that `manage.py demo_setup` creates on first run (bin/run); an empty
 # password means "generate one and print it once".
@@ -261,6 +265,20 @@ DEMO_ADMIN_PASSWORD = env("DEMO_ADMIN_PASSWORD", default="")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"require_debug_false": {"()": "django.utils.log.RequireDebugFalse"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        "mail_admins": {
+            "level": "ERROR",
+            "filters": ["require_debug_false"],
+            "class": "django.utils.log.AdminEmailHandler",
+        },
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    "loggers": {
+        # Django's default logging gives "django" a console handler of its own: its records
+        # (every django.request warning) reached the console twice, there and through root.
+        # Only Django's mail to ADMINS stays; the console is root's.
+        "django": {"handlers": ["mail_admins"], "level": "INFO"},
+    },
 }

@@ -6,10 +6,13 @@ Every save goes through the preference manager (R-ADM-5), so the admin sends
 
 from typing import Any
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin.options import IS_POPUP_VAR
+from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
 from django.db.models import Model, QuerySet
 from django.forms import ModelForm
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from .forms import GlobalSinglePreferenceForm, SinglePerInstancePreferenceForm, masked
@@ -125,6 +128,27 @@ class DynamicPreferenceAdmin(admin.ModelAdmin):
         # Preference rows have no many-to-many fields or inlines, and save_form() skipped
         # form.save(commit=False), which is what provides form.save_m2m().
         return None
+
+    def response_change(self, request: HttpRequest, obj: Model) -> HttpResponse:
+        """Confirm the change naming the preference by its identifier (``general__title``).
+
+        Django's own message shows ``str(obj)``, which stays upstream's
+        ``"GlobalPreferenceModel - general/title"`` (R-MOD-6) and reads badly there. A
+        preference change form offers only "Save" and "Save and continue editing".
+        """
+        if IS_POPUP_VAR in request.POST:
+            return super().response_change(request, obj)
+        message = _("The {name} “{obj}” was changed successfully.")
+        if "_continue" in request.POST:
+            message = _("The {name} “{obj}” was changed successfully. You may edit it again below.")
+        label = format_html('<a href="{}">{}</a>', request.path, obj.preference.identifier())
+        self.message_user(
+            request, format_html(message, name=self.opts.verbose_name, obj=label), messages.SUCCESS
+        )
+        if "_continue" in request.POST:
+            context = {"preserved_filters": self.get_preserved_filters(request), "opts": self.opts}
+            return HttpResponseRedirect(add_preserved_filters(context, request.path))
+        return self.response_post_save_change(request, obj)
 
 
 def _shown(names: Any) -> tuple[str, ...]:

@@ -87,3 +87,5 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "global_keyprefix": os.environ.get("PREFHUB_TEST_BROKER_PREFIX", f"{TEST_NAMESPACE}:"),
 }
 CELERY_TASK_ALWAYS_EAGER = False
+# The credential tests/support/flower.py starts Flower with (hub.W004 wants one).
+FLOWER_BASIC_AUTH = "flower-test:flower-test-password"

@@ -71,3 +71,19 @@ def test_development_secret_key_is_refused_with_debug_off():
     loaded = load_settings(DEBUG="false")
     assert loaded.returncode != 0
     assert "ImproperlyConfigured: Set SECRET_KEY" in loaded.stderr
+
+
+def test_a_django_request_warning_is_logged_once():
+    marker = "Not Found: /no-such-page-marker"
+    emit = (
+        "import django, logging; django.setup(); "
+        f"logging.getLogger('django.request').warning({marker!r})"
+    )
+    env = {key: value for key, value in os.environ.items() if not key.startswith("DJANGO_")}
+    env["DJANGO_SETTINGS_MODULE"] = "hub.settings"
+    logged = subprocess.run(
+        [sys.executable, "-c", emit], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+
+    assert logged.returncode == 0, logged.stderr
+    assert logged.stderr.count(marker) == 1, logged.stderr

@@ -1,8 +1,10 @@
 """The README's first command, tried as a new user would (issue 4 "done when").
 
-``bin/run`` is started for real on free ports with its own SQLite database and Redis
-database: the site and admin answer, an admin change reaches the cached fragment, the demo
-handler and Flower within seconds, and Ctrl-C stops every process it started.
+``bin/run`` is started for real on free ports with its own SQLite database, Redis
+database and state directory: it generates the demo and Flower credentials and shows them in
+its banner, the site and admin answer, an admin change reaches the cached fragment, the demo
+handler, Flower and (readable) the demo e-mail rule's mail, and Ctrl-C stops every process
+it started.
 """
 
 import os
@@ -24,7 +26,6 @@ ROOT = Path(__file__).resolve().parents[1]
 PROCESSES = ("web", "worker", "beat", "flower")
 # Not the development database (0) nor the test suite's (15).
 RUN_REDIS_URL = "redis://127.0.0.1:6379/13"
-FLOWER_AUTH = ("flower-user", "flower-test-password")
 
 
 def procfile_entries() -> dict[str, str]:
@@ -44,23 +45,44 @@ def test_compose_runs_each_procfile_entry_as_a_service():
     assert services["prepare"]["command"] == "bin/prepare"
 
 
+def compose_config(**environ: str) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k != "FLOWER_BASIC_AUTH"} | environ
+    return subprocess.run(
+        ["docker-compose", "config", "-q"], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+
+
 @pytest.mark.skipif(not shutil.which("docker-compose"), reason="docker-compose not installed")
 def test_compose_file_parses():
-    subprocess.run(["docker-compose", "config", "-q"], cwd=ROOT, check=True)
+    checked = compose_config(FLOWER_BASIC_AUTH="ops:a-password-of-ones-own")
+    assert checked.returncode == 0, checked.stderr
+
+
+@pytest.mark.skipif(not shutil.which("docker-compose"), reason="docker-compose not installed")
+def test_compose_refuses_to_start_without_a_flower_credential():
+    checked = compose_config()
+    assert checked.returncode != 0
+    assert "set FLOWER_BASIC_AUTH=user:password" in checked.stderr
+
+
+def test_compose_has_no_default_flower_credential():
+    environment = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["x-hub"]["environment"]
+    assert environment["FLOWER_BASIC_AUTH"].startswith("${FLOWER_BASIC_AUTH:?")
 
 
 @pytest.fixture
 def running_hub(tmp_path):
     redis.Redis.from_url(RUN_REDIS_URL).flushdb()  # this database belongs to these tests
     web_port, flower_port = free_port(), free_port()
+    inherited = ("PREFHUB_", "DJANGO_", "FLOWER_BASIC_AUTH", "ADMINS", "EMAIL_URL")
     env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith(("PREFHUB_", "DJANGO_"))},
+        **{k: v for k, v in os.environ.items() if not k.startswith(inherited)},
         "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
         "REDIS_URL": RUN_REDIS_URL,
         "MEDIA_ROOT": str(tmp_path / "media"),
+        "RUN_STATE_DIR": str(tmp_path / "state"),
         "WEB_BIND": f"127.0.0.1:{web_port}",
         "FLOWER_PORT": str(flower_port),
-        "FLOWER_BASIC_AUTH": ":".join(FLOWER_AUTH),
         "DEMO_ADMIN_PASSWORD": "",
     }
     log_path = tmp_path / "run.log"
@@ -87,15 +109,27 @@ class RunningHub:
 
     def is_up(self) -> bool:
         assert self.process.poll() is None, f"bin/run exited:\n{self.log()}"
+        if "Prefhub is starting" not in self.log():
+            return False
         try:
             web = httpx.get(self.web + "/", timeout=2)
-            flower = httpx.get(self.flower + "/api/workers?refresh=1", auth=FLOWER_AUTH, timeout=5)
+            flower = httpx.get(
+                self.flower + "/api/workers?refresh=1", auth=self.flower_auth(), timeout=5
+            )
         except httpx.TransportError:
             return False
         return web.status_code == 200 and flower.status_code == 200 and flower.json() != {}
 
+    def banner(self) -> str:
+        log = self.log()
+        return log[log.index("Prefhub is starting") : log.index("Press Ctrl-C")]
+
     def admin_password(self) -> str:
-        return re.search(r"password '([^']+)'", self.log()).group(1)
+        return re.search(r"\(user admin, password (\S+)\)", self.banner()).group(1)
+
+    def flower_auth(self) -> tuple[str, str]:
+        user, password = re.search(r"\(user:password (\S+)\)", self.banner()).group(1).split(":")
+        return user, password
 
     def interrupt(self) -> None:
         if self.process.poll() is None:
@@ -139,9 +173,29 @@ def change_site_title(client: httpx.Client, title: str) -> None:
     assert saved.status_code == 302, saved.text
 
 
-def test_bin_run_serves_the_hub_and_delivers_an_admin_change(running_hub):
+def check_banner(hub: RunningHub, tmp_path: Path) -> None:
+    """The generated credentials, stored and shown in the banner with every URL."""
+    banner = hub.banner()
+    stored = (tmp_path / "state" / "credentials").read_text()
+    password, (flower_user, flower_password) = hub.admin_password(), hub.flower_auth()
+
+    assert f"DEMO_ADMIN_PASSWORD={password}\n" in stored
+    assert f"FLOWER_BASIC_AUTH={flower_user}:{flower_password}\n" in stored
+    assert (tmp_path / "state" / "credentials").stat().st_mode & 0o077 == 0
+    assert len(flower_password) >= 16 and "prefhub" not in flower_password
+    assert "manage.py changepassword admin" in banner
+    assert f"preferences  {hub.web}/preferences/global/" in banner
+    assert httpx.get(hub.web + "/preferences/global/", timeout=5).status_code in (200, 302)
+    # The password is shown in the banner, not in the middle of the migration output.
+    assert hub.log().count(password) == 1
+    assert "Created the demo superuser: username 'admin' (password from" in hub.log()
+    assert "Created the e-mail rule 'Demo: every change to ADMINS'" in hub.log()
+    assert httpx.get(hub.flower + "/", auth=("admin", "prefhub"), timeout=5).status_code == 401
+
+
+def test_bin_run_serves_the_hub_and_delivers_an_admin_change(running_hub, tmp_path):
     hub = running_hub
-    assert "Created the demo superuser" in hub.log()
+    check_banner(hub, tmp_path)
     assert httpx.get(hub.flower + "/api/workers", timeout=5).status_code == 401
 
     client = admin_client(hub)
@@ -156,9 +210,15 @@ def test_bin_run_serves_the_hub_and_delivers_an_admin_change(running_hub):
         return "<h1>Renamed at run time</h1>" in page and handled in page
 
     wait_until(home_shows_the_change, timeout=20, interval=0.5)
-    tasks = httpx.get(hub.flower + "/api/tasks", auth=FLOWER_AUTH, timeout=5).json()
+    tasks = httpx.get(hub.flower + "/api/tasks", auth=hub.flower_auth(), timeout=5).json()
     names = {task["name"] for task in tasks.values()}
     assert {"hub.fanout.expand", "hub.cache.invalidate"} <= names
+
+    # The demo rule mails ADMINS once its 30 s window closes; the console backend prints
+    # the mail readable in the worker log.
+    mailed = "* general__title (global): Prefhub demo → Renamed at run time"
+    wait_until(lambda: mailed in hub.log(), timeout=60, interval=1)
+    assert "=E2=86=92" not in hub.log()
 
 
 def test_ctrl_c_stops_every_process(running_hub):

@@ -8,11 +8,14 @@ a digest lists event ids and keys, and the Event admin shows the (redacted) valu
 from django.contrib import admin
 from django.http import HttpRequest
 
+from hub.forms import EmailRuleForm
 from hub.models.notifications import DigestEntry, EmailDigest, EmailRule
 
 
 @admin.register(EmailRule)
 class EmailRuleAdmin(admin.ModelAdmin):
+    # Patterns, registries and recipients one per line, as on the endpoint form.
+    form = EmailRuleForm
     list_display = [
         "name",
         "patterns",
@@ -23,7 +26,6 @@ class EmailRuleAdmin(admin.ModelAdmin):
     ]
     list_filter = ["is_active"]
     search_fields = ["name"]
-    fields = ["name", "is_active", "patterns", "registries", "recipients", "digest_window"]
 
     @admin.display(description="recipients")
     def recipient_list(self, rule: EmailRule) -> str:

@@ -161,6 +161,21 @@ def test_f16_digest_waits_for_its_window_then_mails_every_change(smtp_server):
     assert digest.entries.count() == 3
 
 
+def test_f16_console_backend_prints_the_digest_readable(settings, capsys):
+    """bin/run's default backend: the worker log shows the text, not quoted-printable."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+    rule()
+    long_title = "A site title long enough to push its digest line past 78 characters"
+    [digest] = admin_mail.record_change(event("general__title", "Old", long_title))
+
+    send_when_due(digest)
+
+    printed = capsys.readouterr().out
+    assert "Content-Transfer-Encoding: 8bit" in printed
+    assert f"* general__title (global): Old → {long_title}\n" in printed
+    assert "=E2=86=92" not in printed
+
+
 def test_f16_a_sent_digest_is_not_sent_again(smtp_server):
     rule()
     [digest] = admin_mail.record_change(event())

@@ -1,12 +1,18 @@
 """System checks of the Celery set-up: one stable warning id per misconfiguration (S10)."""
 
+import os
+import subprocess
+import sys
 from io import StringIO
+from pathlib import Path
 
 import pytest
 from django.core.checks import run_checks
 from django.core.management import call_command
 
 from hub.checks import longest_countdown
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _hub_ids() -> list[str]:
@@ -58,10 +64,30 @@ def test_s10_w003_counts_handler_retry_caps(monkeypatch):
     assert _hub_ids() == ["hub.W003"]  # 5000 s > the 3600 s visibility timeout
 
 
-def test_s10_w004_flower_without_authentication(settings):
-    settings.FLOWER_BASIC_AUTH = ""
+@pytest.mark.parametrize("credential", ["", " ", "admin:prefhub", "ops:s3cret, admin:prefhub"])
+def test_s10_w004_flower_without_authentication_or_with_the_published_default(settings, credential):
+    settings.FLOWER_BASIC_AUTH = credential
 
     assert _hub_ids() == ["hub.W004"]
+
+
+def test_s10_w004_quiet_with_a_credential_of_ones_own(settings):
+    settings.FLOWER_BASIC_AUTH = "ops:correct-horse-battery"
+
+    assert _hub_ids() == []
+
+
+def test_s10_w004_fires_when_the_environment_sets_no_flower_credential():
+    """The project settings read FLOWER_BASIC_AUTH with no default that would hide it."""
+    env = {key: value for key, value in os.environ.items() if key != "FLOWER_BASIC_AUTH"}
+    env["DJANGO_SETTINGS_MODULE"] = "hub.settings"
+    checked = subprocess.run(
+        [sys.executable, "manage.py", "check", "--tag", "hub"],
+        cwd=ROOT, env=env, capture_output=True, text=True,
+    )  # fmt: skip
+
+    assert "hub.W004" in checked.stderr + checked.stdout
+    assert "FLOWER_BASIC_AUTH is empty" in checked.stderr + checked.stdout
 
 
 @pytest.mark.django_db

@@ -24,9 +24,9 @@ def rule_form(**overrides):
     return {
         "name": "ops",
         "is_active": "on",
-        "patterns": '["general__*"]',
-        "registries": '["global"]',
-        "recipients": '["ops@example.com"]',
+        "patterns": "general__*\n",
+        "registries": "global",
+        "recipients": "ops@example.com",
         "digest_window": "60",
         **overrides,
     }
@@ -48,10 +48,38 @@ def test_f16_admin_creates_a_rule(staff_client):
 def test_f16_admin_refuses_a_bad_rule_naming_the_field(staff_client):
     response = staff_client.post(
         reverse("admin:hub_emailrule_add"),
-        rule_form(recipients='["ops@example.com", "nobody"]'),
+        rule_form(recipients="ops@example.com\nnobody"),
     )
     assert response.status_code == 200
     assert "Recipient 2 (&#x27;nobody&#x27;) is not a valid e-mail address." in response.text
+    assert not EmailRule.objects.exists()
+
+
+def test_f16_rule_form_takes_one_pattern_per_line_like_the_endpoint_form(staff_client):
+    lines = "general__*\n\n  misc__colour  \n"
+    response = staff_client.post(
+        reverse("admin:hub_emailrule_add"),
+        rule_form(
+            patterns=lines, registries="global\nuser", recipients="a@example.com\nb@example.com"
+        ),
+    )
+    assert response.status_code == 302, response.text
+    rule = EmailRule.objects.get()
+    assert rule.patterns == ["general__*", "misc__colour"]
+    assert rule.registries == ["global", "user"]
+    assert rule.recipients == ["a@example.com", "b@example.com"]
+
+    page = staff_client.get(reverse("admin:hub_emailrule_change", args=[rule.pk])).text
+    assert 'id="id_patterns">\ngeneral__*\nmisc__colour</textarea>' in page
+    assert "One glob per line" in page
+
+
+def test_f16_rule_form_refuses_a_pattern_with_spaces_naming_it(staff_client):
+    response = staff_client.post(
+        reverse("admin:hub_emailrule_add"), rule_form(patterns="general__*\ntwo words")
+    )
+    assert response.status_code == 200
+    assert "Pattern 2 (&#x27;two words&#x27;) must be a non-empty glob" in response.text
     assert not EmailRule.objects.exists()
 
 

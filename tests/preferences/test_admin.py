@@ -299,3 +299,35 @@ def test_r_user_6_search_by_the_user_models_login_field(
     assert fields == ["instance__email", "name", "section", "raw_value"]
     response = admin_client.get(reverse(USER_CHANGELIST), {"q": "alice@example.com"})
     assert {row.instance for row in response.context["cl"].result_list} == {alice}
+
+
+@pytest.mark.parametrize(
+    ("button", "ending", "redirect_to"),
+    [
+        ({}, "was changed successfully.", "changelist"),
+        ({"_continue": "1"}, "You may edit it again below.", "change"),
+    ],
+)
+def test_admin_confirmation_names_the_preference_identifier(
+    admin_client, manager, button, ending, redirect_to
+):
+    row = manager.get_db_pref(section="test", name="TestGlobal1")
+    response = admin_client.post(change_url(row), {"raw_value": "new", **button})
+
+    expected = reverse(GLOBAL_CHANGELIST) if redirect_to == "changelist" else change_url(row)
+    assert response.status_code == 302
+    assert response.url == expected
+    (message,) = [str(message) for message in response.wsgi_request._messages]
+    assert f'“<a href="{change_url(row)}">test__TestGlobal1</a>”' in message
+    assert message.startswith("The Global preference “") and message.endswith(ending)
+    assert "GlobalPreferenceModel" not in message
+    assert str(row) == "GlobalPreferenceModel - test/TestGlobal1", "R-MOD-6 keeps upstream's str"
+
+
+def test_user_admin_confirmation_names_the_preference_identifier(admin_client, django_user_model):
+    alice = django_user_model.objects.create_user(username="alice", password="pw")
+    row = alice.preferences.get_db_pref(section="misc", name="favourite_colour")
+    response = admin_client.post(change_url(row), {"raw_value": "Orange"}, follow=True)
+
+    (message,) = [str(message) for message in response.context["messages"]]
+    assert "“<a" in message and ">misc__favourite_colour</a>”" in message
