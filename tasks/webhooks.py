@@ -101,8 +101,9 @@ def new_broker_run_id() -> str | None:
     Redis gives every server start a new ``run_id``; the sweeper keeps the last one in
     the broker itself. After a restart the key is gone (no persistence) or holds the old
     run_id (restored from disk, possibly older than the lost tasks): either way the
-    restart is seen. Brokers other than Redis, and Redis servers that refuse ``INFO``,
-    are never reported as restarted.
+    restart is seen. A broker not reached through a ``redis://``, ``rediss://`` or
+    ``unix://`` URL, or a Redis server that refuses ``INFO``, is never reported as
+    restarted; its lost deliveries wait ``WEBHOOK_REQUEUE_AFTER``.
     """
     if not str(app.conf.broker_url).startswith(REDIS_SCHEMES):
         return None
