@@ -36,7 +36,8 @@ DEFAULTS: dict[str, Any] = {
     # (worker killed) and the sweeper retries it; must exceed the 15 s total timeout (F6).
     "WEBHOOK_DELIVERY_LEASE": 60,
     # F2/F5 a queued delivery task still not run after this long (seconds) is presumed lost
-    # (broker down at publish time) and the sweeper publishes it again.
+    # some other way (a purged queue) and the sweeper publishes it again; a failed publish
+    # or a restarted broker hands deliveries to the sweeper at once (tasks/webhooks.py).
     "WEBHOOK_REQUEUE_AFTER": 900,
     # F12 Redis holding the per-endpoint token buckets; None = the Celery broker's URL.
     "WEBHOOK_RATE_LIMIT_REDIS_URL": None,

@@ -14,7 +14,9 @@ Scheduling state lives on the ``Message`` so that nothing depends on a task surv
   runs out and the sweeper tries again (R4);
 * ``is_queued`` says a task carries the next try (a short step, as a Celery countdown);
   long steps leave it False and wait for the beat sweeper, because Redis redelivers ETA
-  tasks held past the visibility timeout (F5).
+  tasks held past the visibility timeout (F5). When the task may be gone (its publish
+  failed, or the broker restarted and lost its queues), ``release_to_sweeper`` clears
+  the flag and the sweeper publishes the try when it is due.
 """
 
 import logging
@@ -113,9 +115,9 @@ def claim_due_messages(*, now: datetime | None = None) -> list[str]:
     """Ids of due messages the sweeper must publish now, each claimed by exactly one sweeper.
 
     Due means pending, past ``next_attempt_at``, lease free, and either no task carries
-    it (a long step, or a lease that ran out) or its task is overdue by
-    ``WEBHOOK_REQUEUE_AFTER`` (published while the broker was down). The conditional
-    update makes concurrent sweepers disjoint without holding row locks.
+    it (a long step, a lease that ran out, a task presumed lost) or its task is overdue
+    by ``WEBHOOK_REQUEUE_AFTER`` (lost some other way, e.g. a purged queue). The
+    conditional update makes concurrent sweepers disjoint without holding row locks.
     """
     now = now or timezone.now()
     overdue = now - timedelta(seconds=hub_settings.WEBHOOK_REQUEUE_AFTER)
@@ -131,6 +133,20 @@ def claim_due_messages(*, now: datetime | None = None) -> list[str]:
         if rows.update(is_queued=True, next_attempt_at=now):
             claimed.append(pk)
     return claimed
+
+
+def release_to_sweeper(message_ids: list[str] | None = None) -> int:
+    """Hand queued messages to the sweeper: the tasks carrying them are presumed lost.
+
+    ``None`` releases every queued message (the broker restarted and may have dropped its
+    queues). A task that did survive is then doubled by the sweeper's; whichever runs
+    first claims the try and the other finds nothing due (``claim_message``), so no
+    request is sent twice. Returns how many messages were released.
+    """
+    rows = Message.objects.filter(status=Message.Status.PENDING, is_queued=True)
+    if message_ids is not None:
+        rows = rows.filter(pk__in=message_ids)
+    return rows.update(is_queued=False)
 
 
 def start_attempt(message: Message, *, trigger: str, task_id: str = "") -> Attempt:

@@ -8,9 +8,10 @@ catches names whose answer changed after the save (DNS rebinding).
 
 "Global" is ``ipaddress``' ``is_global`` (IANA special-purpose registries), tightened
 where it is too generous for outbound requests: multicast, deprecated site-local
-``fec0::/10``, and IPv6 forms that embed an IPv4 address (mapped, compatible, 6to4,
-Teredo, NAT64) are judged by the embedded IPv4 address. ``OUTBOUND_ALLOWLIST`` opens
-exactly the hosts and networks it names (tests use it for their loopback receivers).
+``fec0::/10`` and NAT64 local-use ``64:ff9b:1::/48`` are refused, and an IPv6 address
+that embeds IPv4 addresses is global only if every embedded address is (see
+``_embedded_ipv4s`` for the ranges). ``OUTBOUND_ALLOWLIST`` opens exactly the hosts and
+networks it names (tests use it for their loopback receivers).
 """
 
 import ipaddress
@@ -38,9 +39,17 @@ _NOT_GLOBAL_NETWORKS = (
     ipaddress.ip_network("224.0.0.0/4"),  # multicast
     ipaddress.ip_network("ff00::/8"),  # multicast
     ipaddress.ip_network("fec0::/10"),  # deprecated site-local, still routed internally
+    # NAT64 local-use (RFC 8215): where the IPv4 address sits depends on the prefix length
+    # the operator chose (RFC 6052: /48 to /96), which the address does not tell, so it
+    # cannot be decoded; the block is a local translator's by definition.
+    ipaddress.ip_network("64:ff9b:1::/48"),
 )
-_IPV4_COMPATIBLE = ipaddress.ip_network("::/96")
-_NAT64 = ipaddress.ip_network("64:ff9b::/96")
+# Ranges whose last 32 bits are an IPv4 address (6to4 and Teredo are decoded by ipaddress).
+_LOW_32_BITS_IPV4 = (
+    ipaddress.ip_network("::/96"),  # IPv4-compatible (RFC 4291, deprecated)
+    ipaddress.ip_network("::ffff:0:0:0/96"),  # IPv4-translated (RFC 2765)
+    ipaddress.ip_network("64:ff9b::/96"),  # NAT64 well-known prefix (RFC 6052)
+)
 
 # Headers the hub sets itself (Standard Webhooks, framing, identity) or that would change
 # how the request is routed or framed; an endpoint may not override them (S7).
@@ -69,13 +78,13 @@ class Allowlist:
         return host is not None and _normalize_host(host) in self.hosts
 
     def allows_address(self, address: IPAddress) -> bool:
-        embedded = _embedded_ipv4(address)
-        candidates = [address] if embedded is None else [address, embedded]
+        """Allowed: ``address`` is in a listed network, or every IPv4 address it embeds is."""
+        embedded = _embedded_ipv4s(address)
+        return self._lists(address) or (bool(embedded) and all(map(self._lists, embedded)))
+
+    def _lists(self, address: IPAddress) -> bool:
         return any(
-            candidate in network
-            for candidate in candidates
-            for network in self.networks
-            if candidate.version == network.version
+            address in network for network in self.networks if address.version == network.version
         )
 
 
@@ -156,8 +165,7 @@ def check_address(ip: str, *, host: str | None = None) -> None:
 
 def is_global_address(address: IPAddress) -> bool:
     """True when ``address`` is publicly routable, judging embedded IPv4 addresses too."""
-    embedded = _embedded_ipv4(address)
-    if embedded is not None and not is_global_address(embedded):
+    if not all(is_global_address(embedded) for embedded in _embedded_ipv4s(address)):
         return False
     in_extra_block = any(
         address in network for network in _NOT_GLOBAL_NETWORKS if address.version == network.version
@@ -320,17 +328,29 @@ def _default_port(scheme: str) -> int:
     return 443 if scheme.lower() == "https" else 80
 
 
-def _embedded_ipv4(address: IPAddress) -> ipaddress.IPv4Address | None:
-    """The IPv4 address an IPv6 address carries (mapped, compatible, 6to4, Teredo, NAT64)."""
+def _embedded_ipv4s(address: IPAddress) -> tuple[ipaddress.IPv4Address, ...]:
+    """The IPv4 addresses an IPv6 address carries, to judge the IPv6 address by them.
+
+    - IPv4-mapped ``::ffff:0:0/96``, IPv4-compatible ``::/96``, IPv4-translated
+      ``::ffff:0:0:0/96`` and NAT64 ``64:ff9b::/96``: the last 32 bits;
+    - 6to4 ``2002::/16``: bits 16-47;
+    - Teredo ``2001::/32``: the server (bits 32-63) and the client (the last 32 bits,
+      inverted); both are reached through the address.
+
+    NAT64 local-use ``64:ff9b:1::/48`` cannot be decoded and is refused as a whole
+    (``_NOT_GLOBAL_NETWORKS``). Operator-chosen prefixes (6rd, network-specific NAT64,
+    ISATAP interface identifiers) are indistinguishable from native IPv6 and are judged
+    as such.
+    """
     if address.version == 4:
-        return None
+        return ()
     if address.ipv4_mapped is not None:
-        return address.ipv4_mapped
+        return (address.ipv4_mapped,)
     if address.sixtofour is not None:
-        return address.sixtofour
+        return (address.sixtofour,)
     if address.teredo is not None:
-        return address.teredo[1]
-    if (address in _IPV4_COMPATIBLE and int(address) > 1) or address in _NAT64:
-        # "::" and "::1" sit in ::/96 but are the unspecified and loopback addresses.
-        return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
-    return None
+        return address.teredo
+    # "::" and "::1" sit in ::/96 but are the unspecified and loopback addresses.
+    if int(address) > 1 and any(address in network for network in _LOW_32_BITS_IPV4):
+        return (ipaddress.IPv4Address(int(address) & 0xFFFFFFFF),)
+    return ()

@@ -1,6 +1,7 @@
 """Preference pages under the ``preferences`` namespace (R-VIEW-6).
 
-``global`` and ``global.section`` are for staff (others are sent to the admin login);
+``global`` and ``global.section`` are for staff (others are sent to the admin login)
+with the permissions the admin asks for (the view checks them, 403 otherwise);
 ``user`` and ``user.section`` (present when ``preferences.users`` is installed) edit the
 logged-in user's own preferences. The admin login refuses non-staff users, so ``login``
 and ``logout`` give everybody a way in: point ``settings.LOGIN_URL`` at

@@ -5,9 +5,12 @@ for. Running any of them twice is harmless: a scheduled try runs only when its m
 due (``hub.delivery.claim_message``).
 """
 
+import logging
 from datetime import datetime
 
+import redis
 from django.db import transaction
+from kombu.exceptions import OperationalError
 
 from celery_app import app
 from hub.delivery import (
@@ -16,18 +19,44 @@ from hub.delivery import (
     create_messages,
     deliver_message,
     failed_message_ids,
+    release_to_sweeper,
 )
 from hub.models import Event
 from tasks.base import HubTask
 
+logger = logging.getLogger(__name__)
+
 DEFAULT_VISIBILITY_TIMEOUT = 3600  # kombu's Redis transport default (seconds)
 REPLAY = "replay"
+# Where the sweeper remembers the broker's Redis run_id (under the broker's key prefix).
+BROKER_RUN_ID_KEY = "hub:webhooks:broker-run-id"
+REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
 
 
 def dispatch(event: Event) -> None:
     """Fan-out hook: a message per matching endpoint, its first try published after commit."""
     for message_id in create_messages(event):
-        transaction.on_commit(lambda message_id=message_id: deliver.delay(message_id, SCHEDULED))
+        transaction.on_commit(lambda message_id=message_id: publish_try(message_id, SCHEDULED))
+
+
+def publish_try(message_id: str, trigger: str, countdown: float | None = None) -> bool:
+    """Publish a try of a message; if the broker refuses, the sweeper publishes it instead.
+
+    Returns False when the publish failed. The message is then released
+    (``release_to_sweeper``) rather than left marked as carried by a task that does not
+    exist, so it goes out at the first sweep after the broker is back.
+    """
+    try:
+        deliver.apply_async((message_id, trigger), countdown=countdown)
+    except OperationalError as exc:
+        if trigger == SCHEDULED:
+            release_to_sweeper([message_id])
+        logger.warning(
+            "Delivery of message %s not published (%s); the sweeper will publish it.",
+            message_id, exc,
+        )  # fmt: skip
+        return False
+    return True
 
 
 @app.task(base=HubTask, bind=True, name="hub.webhooks.deliver")
@@ -40,17 +69,65 @@ def deliver(self, message_id: str, trigger: str = SCHEDULED) -> str:
         task_id=self.request.id or "",
     )
     if report.requeue_in is not None:
-        deliver.apply_async((message_id, report.trigger), countdown=report.requeue_in)
+        publish_try(message_id, report.trigger, countdown=report.requeue_in)
     return report.outcome
 
 
 @app.task(base=HubTask, name="hub.webhooks.sweep_due")
 def sweep_due() -> int:
-    """Beat: publish messages whose next try is due and that no task carries (F5, R4)."""
+    """Beat: publish messages whose next try is due and that no task carries (F5, R4).
+
+    First, if the broker restarted since the last sweep, every queued message is
+    released: its task may have been lost with the broker's queues.
+    """
+    run_id = new_broker_run_id()
+    if run_id is not None:
+        released = release_to_sweeper()
+        logger.warning("The broker restarted; %d queued deliveries are published again.", released)
+        # Recorded only now: a sweep that fails before this line leaves the next one to
+        # see the restart again.
+        record_broker_run_id(run_id)
     message_ids = claim_due_messages()
-    for message_id in message_ids:
-        deliver.delay(message_id, SCHEDULED)
+    for index, message_id in enumerate(message_ids):
+        if not publish_try(message_id, SCHEDULED):
+            release_to_sweeper(message_ids[index:])  # the broker is gone: stop here
+            return index
     return len(message_ids)
+
+
+def new_broker_run_id() -> str | None:
+    """The broker's Redis ``run_id`` if the previous sweep saw another server, else None.
+
+    Redis gives every server start a new ``run_id``; the sweeper keeps the last one in
+    the broker itself. After a restart the key is gone (no persistence) or holds the old
+    run_id (restored from disk, possibly older than the lost tasks): either way the
+    restart is seen. A broker not reached through a ``redis://``, ``rediss://`` or
+    ``unix://`` URL, or a Redis server that refuses ``INFO``, is never reported as
+    restarted; its lost deliveries wait ``WEBHOOK_REQUEUE_AFTER``.
+    """
+    if not str(app.conf.broker_url).startswith(REDIS_SCHEMES):
+        return None
+    with _broker_redis() as client:
+        try:
+            run_id = client.info("server")["run_id"]
+        except redis.ResponseError:
+            return None
+        previous = client.get(_broker_run_id_key())
+    return None if previous == run_id.encode() else run_id
+
+
+def record_broker_run_id(run_id: str) -> None:
+    with _broker_redis() as client:
+        client.set(_broker_run_id_key(), run_id)
+
+
+def _broker_redis() -> redis.Redis:
+    return redis.Redis.from_url(app.conf.broker_url, socket_timeout=5)
+
+
+def _broker_run_id_key() -> str:
+    options = app.conf.broker_transport_options or {}
+    return options.get("global_keyprefix", "") + BROKER_RUN_ID_KEY
 
 
 @app.task(base=HubTask, name="hub.webhooks.recover")

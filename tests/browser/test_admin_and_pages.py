@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from django.contrib.auth.models import Permission
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from preferences.registries import global_preferences_registry
@@ -105,7 +106,8 @@ def test_admin_changes_a_boolean_a_choice_and_a_string(page, live_server, django
 
 
 def test_invalid_value_shows_the_field_error(page, live_server, django_user_model):
-    django_user_model.objects.create_user("staff", password=PASSWORD, is_staff=True)
+    staff = django_user_model.objects.create_user("staff", password=PASSWORD, is_staff=True)
+    staff.user_permissions.add(Permission.objects.get(codename="change_globalpreferencemodel"))
     log_in(page, live_server.url, "staff", "/global/user")
     page.fill("#id_user__max_users", "1001")
     page.click("main button[type=submit]")

@@ -6,6 +6,7 @@ receiver (``allow_loopback``); the guard tests run with it closed.
 """
 
 import contextlib
+import ipaddress
 import multiprocessing
 import socket
 import ssl
@@ -231,6 +232,29 @@ def test_s6_literal_loopback_in_any_spelling_is_blocked_at_connect_time(receiver
     result = send(f"http://{host}:{receiver.port}/hook", BODY, {})
     assert result.outcome == "blocked"
     assert receiver.connections == 0
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "::ffff:0:7f00:1",  # IPv4-translated 127.0.0.1
+        "::ffff:0:a9fe:a9fe",  # IPv4-translated 169.254.169.254
+        "::ffff:a9fe:a9fe",  # IPv4-mapped
+        "::a9fe:a9fe",  # IPv4-compatible
+        "2002:a9fe:a9fe::1",  # 6to4
+        "2001:0:a9fe:a9fe::f7f7:f7f7",  # Teredo, metadata server
+        "2001:0:808:808::80ff:fffe",  # Teredo, loopback client
+        "64:ff9b::a9fe:a9fe",  # NAT64 well-known prefix
+        "64:ff9b:1::a9fe:a9fe",  # NAT64 local-use
+    ],
+)
+def test_s6_ipv6_embedding_a_non_global_ipv4_is_blocked_at_connect_time(address, fake_dns):
+    # Literally in a stored URL (saved before the guard knew the range) and as a DNS answer.
+    fake_dns["embedded.example.com"] = [address]
+    for url in (f"http://[{address}]:8000/hook", "http://embedded.example.com:8000/hook"):
+        result = send(url, BODY, {})
+        assert (result.outcome, result.error_class) == ("blocked", "BlockedAddress"), url
+        assert str(ipaddress.ip_address(address)) in result.error_message
 
 
 def test_f6_ipv6_receiver_reached_when_allowed(allow_loopback):

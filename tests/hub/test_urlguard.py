@@ -68,6 +68,8 @@ NON_GLOBAL_URLS = {
     "ipv4-mapped hex": "http://[::ffff:7f00:1]/hook",
     "ipv4-mapped metadata": "http://[::ffff:169.254.169.254]/hook",
     "ipv4-compatible": "http://[::127.0.0.1]/hook",
+    "ipv4-translated loopback": "http://[::ffff:0:7f00:1]/",
+    "ipv4-translated metadata": "http://[::ffff:0:a9fe:a9fe]/",
     "nat64 private": "http://[64:ff9b::10.0.0.1]/hook",
     "6to4 loopback": "http://[2002:7f00:1::1]/hook",
     "documentation v6": "http://[2001:db8::1]/hook",
@@ -254,6 +256,65 @@ def test_s6_check_address_blocks_and_names_the_address():
 )
 def test_s6_embedded_and_multicast_addresses_judged(address, expected):
     assert is_global_address(ipaddress.ip_address(address)) is expected
+
+
+# Every IPv6 range that embeds IPv4, with addresses carrying a non-global IPv4 address
+# (loopback 127.0.0.1 = 7f00:1, metadata 169.254.169.254 = a9fe:a9fe) and a global one
+# (8.8.8.8 = 808:808). Teredo's client is the last 32 bits inverted (f7f7:f7f7 = 8.8.8.8,
+# 80ff:fffe = 127.0.0.1), its server bits 32-63.
+EMBEDDED_IPV4 = {
+    "mapped loopback": ("::ffff:7f00:1", False),
+    "mapped metadata": ("::ffff:a9fe:a9fe", False),
+    "mapped global": ("::ffff:808:808", True),
+    "compatible loopback": ("::7f00:1", False),
+    "compatible metadata": ("::a9fe:a9fe", False),
+    "compatible global": ("::808:808", True),
+    "translated loopback": ("::ffff:0:7f00:1", False),
+    "translated metadata": ("::ffff:0:a9fe:a9fe", False),
+    "translated private": ("::ffff:0:10.0.0.1", False),
+    "translated global": ("::ffff:0:808:808", True),
+    "6to4 loopback": ("2002:7f00:1::1", False),
+    "6to4 metadata": ("2002:a9fe:a9fe::1", False),
+    # ipaddress follows the IANA registry, where 2002::/16 and 2001::/32 are not globally
+    # reachable: refused whatever they embed.
+    "6to4 global": ("2002:808:808::1", False),
+    "teredo loopback server": ("2001:0:7f00:1::f7f7:f7f7", False),
+    "teredo metadata server": ("2001:0:a9fe:a9fe::f7f7:f7f7", False),
+    "teredo loopback client": ("2001:0:808:808::80ff:fffe", False),
+    "teredo global": ("2001:0:808:808::f7f7:f7f7", False),
+    "nat64 loopback": ("64:ff9b::7f00:1", False),
+    "nat64 metadata": ("64:ff9b::a9fe:a9fe", False),
+    "nat64 global": ("64:ff9b::808:808", True),
+    # Local-use NAT64 cannot be decoded (the prefix length is the operator's): all refused.
+    "nat64 local-use /96 loopback": ("64:ff9b:1::7f00:1", False),
+    "nat64 local-use /96 global": ("64:ff9b:1::808:808", False),
+    "nat64 local-use /48 global": ("64:ff9b:1:808:8:800::", False),
+}
+
+
+@pytest.mark.parametrize(("address", "is_global"), EMBEDDED_IPV4.values(), ids=EMBEDDED_IPV4.keys())
+def test_s6_every_ipv6_range_embedding_ipv4_is_judged_at_save_time(address, is_global):
+    url = f"http://[{address}]/hook"
+    assert is_global_address(ipaddress.ip_address(address)) is is_global
+    if is_global:
+        assert validate_url(url) == url
+    else:
+        with pytest.raises(InvalidEndpointURL, match="not a global address"):
+            validate_url(url)
+
+
+def test_s6_allowlisted_ipv4_covers_its_ipv4_translated_spelling(settings):
+    allow(settings, "127.0.0.1")
+    assert validate_url("http://[::ffff:0:7f00:1]:8000/hook")
+    with pytest.raises(InvalidEndpointURL):
+        validate_url("http://[::ffff:0:7f00:2]:8000/hook")
+
+
+def test_s6_teredo_is_allowlisted_only_when_server_and_client_are(settings):
+    allow(settings, "127.0.0.1")
+    assert validate_url("http://[2001:0:7f00:1::80ff:fffe]/hook")  # both 127.0.0.1
+    with pytest.raises(InvalidEndpointURL):
+        validate_url("http://[2001:0:7f00:1::f7f7:f7f7]/hook")  # client 8.8.8.8
 
 
 def test_s7_custom_headers_accepted():

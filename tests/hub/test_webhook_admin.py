@@ -67,8 +67,9 @@ def test_f10_endpoint_added_in_admin_receives_signed_request(superuser_client, w
 
 @pytest.mark.django_db
 def test_s7_admin_refuses_bad_url_and_reserved_header(superuser_client):
-    response = superuser_client.post(ADD_URL, form_data("http://10.0.0.1/hook"))
-    assert response.status_code == 200 and "not allowed" in response.content.decode()
+    for url in ("http://10.0.0.1/hook", "http://[::ffff:0:7f00:1]/"):
+        response = superuser_client.post(ADD_URL, form_data(url))
+        assert response.status_code == 200 and "not allowed" in response.content.decode()
     response = superuser_client.post(
         ADD_URL, form_data("https://example.com/hook", headers='{"Webhook-Id": "x"}')
     )

@@ -76,6 +76,7 @@ def test_f10_create_returns_secret_once(admin_client):
     ("body", "field"),
     [
         ({"url": "http://127.0.0.1/hook"}, "url"),
+        ({"url": "http://[::ffff:0:a9fe:a9fe]/"}, "url"),  # IPv4-translated metadata
         ({"url": "ftp://example.com/hook"}, "url"),
         ({"url": URL, "headers": {"webhook-signature": "forged"}}, "headers"),
         ({"url": URL, "headers": {"X-Ok": "a\r\nInjected: 1"}}, "headers"),

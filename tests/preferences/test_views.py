@@ -4,16 +4,17 @@ import datetime
 import importlib
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.template.loader import render_to_string
 from django.test import modify_settings
 from django.urls import reverse
 
 from preferences import urls as preferences_urls
-from preferences.forms import GlobalPreferenceForm
+from preferences.forms import GlobalPreferenceForm, global_preference_form_builder
 from preferences.processors import global_preferences
 from preferences.registries import global_preferences_registry
-from preferences.users.forms import UserPreferenceForm
+from preferences.users.forms import UserPreferenceForm, user_preference_form_builder
 from preferences.users.registries import user_preferences_registry
 from preferences.users.views import UserPreferenceFormView
 from preferences.views import PreferenceFormView
@@ -23,9 +24,17 @@ from tests.testapp.registries import site_preferences_registry
 pytestmark = pytest.mark.django_db
 
 
+def grant(user, *codenames: str) -> None:
+    user.user_permissions.add(
+        *Permission.objects.filter(content_type__app_label="preferences", codename__in=codenames)
+    )
+
+
 @pytest.fixture
 def staff_client(client, django_user_model):
+    """A staff user who may change global preferences, like an editor in the admin."""
     staff = django_user_model.objects.create_user(username="staff", password="pw", is_staff=True)
+    grant(staff, "change_globalpreferencemodel")
     client.force_login(staff)
     return client
 
@@ -78,6 +87,132 @@ def test_r_view_6_user_pages_need_a_login(client):
     response = client.get("/user/misc")
     assert response.status_code == 302
     assert response.url == "/login/?next=/user/misc"
+
+
+# Every page, with one preference it posts a new value to (a factory: files are consumed).
+GLOBAL_PAGES = {
+    "/global/": ("test__TestGlobal1", lambda: "posted"),
+    "/global/user": ("user__max_users", lambda: "12"),
+    "/global/blog": ("blog__logo", lambda: SimpleUploadedFile("logo.txt", b"logo!")),
+    "/global/type": ("type__cost", lambda: "3.5"),
+    "/global/test": ("test__TestGlobal1", lambda: "posted"),
+    "/global/exam": ("exam__duration", lambda: "01:30:00"),
+    "/global/company": ("company__RegistrationDate", lambda: "2001-02-03"),
+    "/global/child": ("child__BirthDateTime", lambda: "2001-02-03 04:05:06"),
+}
+USER_PAGES = {
+    "/user/": ("misc__favourite_colour", lambda: "Purple"),
+    "/user/misc": ("misc__favourite_colour", lambda: "Purple"),
+    "/user/user": ("user__favorite_vegetable", lambda: "P"),
+    "/user/test": ("test__TestUserPref1", lambda: "posted"),
+}
+ROLES = ["anonymous", "non-staff", "staff", "staff-view", "staff-change", "superuser"]
+# What each role gets on the global pages: a redirect to the admin login, 403, read-only
+# or read-write; everybody logged in reads and writes their own user preferences.
+GLOBAL_ACCESS = {
+    "anonymous": "login",
+    "non-staff": "login",
+    "staff": "forbidden",
+    "staff-view": "read",
+    "staff-change": "write",
+    "superuser": "write",
+}
+USER_ACCESS = {role: "write" for role in ROLES} | {"anonymous": "login"}
+
+
+def test_every_page_is_covered_by_the_access_matrix():
+    assert {f"/global/{s}" for s in global_preferences_registry.sections() if s} | {
+        "/global/"
+    } == set(GLOBAL_PAGES)
+    assert {f"/user/{s}" for s in user_preferences_registry.sections() if s} | {"/user/"} == set(
+        USER_PAGES
+    )
+
+
+@pytest.fixture
+def role_user(request, django_user_model):
+    """The user of the test's ``role`` (None for anonymous), with those permissions only."""
+    role = request.param
+    if role == "anonymous":
+        return None
+    if role == "superuser":
+        return django_user_model.objects.create_superuser(username="root", password="pw")
+    user = django_user_model.objects.create_user(
+        username=role, password="pw", is_staff=role != "non-staff"
+    )
+    if role == "staff-view":
+        grant(user, "view_globalpreferencemodel", "view_userpreferencemodel")
+    if role == "staff-change":
+        grant(user, "change_globalpreferencemodel", "change_userpreferencemodel")
+    return user
+
+
+def page_manager(path: str, user):
+    """The manager of the preferences a page edits: global, or the user's own."""
+    if path.startswith("/global/"):
+        return global_preferences_registry.manager()
+    return user.preferences
+
+
+def unchanged_page_data(path: str, user) -> dict:
+    """What a browser posts back for ``path`` when nothing is edited."""
+    section = path.split("/")[2] or None
+    if path.startswith("/global/"):
+        return form_data(global_preference_form_builder(section=section)())
+    return form_data(user_preference_form_builder(instance=user, section=section)())
+
+
+def access_case(pages: dict, access: dict) -> list:
+    return [
+        pytest.param(path, role, access[role], id=f"{path}-{role}")
+        for path in pages
+        for role in ROLES
+    ]
+
+
+@pytest.mark.parametrize(
+    ("path", "role_user", "access"),
+    access_case(GLOBAL_PAGES, GLOBAL_ACCESS) + access_case(USER_PAGES, USER_ACCESS),
+    indirect=["role_user"],
+)
+def test_preference_pages_check_the_permissions_of_the_admin_and_api(
+    client, django_user_model, path, role_user, access, signals
+):
+    if role_user is not None:
+        client.force_login(role_user)
+    login_url = "/admin/login/" if path.startswith("/global/") else "/login/"
+
+    page = client.get(path)
+    if access == "login":
+        assert (page.status_code, page.url) == (302, f"{login_url}?next={path}")
+    elif access == "forbidden":
+        assert page.status_code == 403
+        assert "form" not in (page.context or {})
+    else:
+        assert page.status_code == 200
+        fields = page.context["form"].fields.values()
+        html = page.content.decode()
+        if access == "read":
+            assert all(field.disabled for field in fields)
+            assert '<button type="submit">' not in html
+            assert "disabled" in html
+        else:
+            assert not any(field.disabled for field in fields)
+            assert '<button type="submit">' in html
+
+    identifier, new_value = GLOBAL_PAGES.get(path) or USER_PAGES[path]
+    # An anonymous post to a user page is checked against somebody's preferences.
+    owner = role_user or django_user_model.objects.create_user(username="bob", password="pw")
+    before = page_manager(path, owner)[identifier]
+    response = client.post(path, unchanged_page_data(path, owner) | {identifier: new_value()})
+    after = page_manager(path, owner)[identifier]
+    if access == "write":
+        assert (response.status_code, response.url) == (302, path)
+        assert after != before
+    else:
+        assert response.status_code == (302 if access == "login" else 403)
+        assert signals == []
+        assert after == before
 
 
 def test_users_log_in_and_out_on_the_preferences_login_page(client, user):
