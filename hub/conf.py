@@ -60,6 +60,12 @@ DEFAULTS: dict[str, Any] = {
     "WEBHOOK_CONNECT_TIMEOUT": 5.0,
     "WEBHOOK_TOTAL_TIMEOUT": 15.0,
     "WEBHOOK_RESPONSE_MAX_BYTES": 20 * 1024,
+    # Size limits. Custom headers per endpoint: how many, and their names and values
+    # together (bytes); a "full" payload whose old and new values together exceed
+    # WEBHOOK_MAX_VALUES_BYTES is sent in the ids-only form, marked "values_omitted".
+    "WEBHOOK_MAX_HEADERS": 20,
+    "WEBHOOK_MAX_HEADERS_BYTES": 8 * 1024,
+    "WEBHOOK_MAX_VALUES_BYTES": 256 * 1024,
     # F11 outbound guard: hosts ("receiver.internal") and IP networks ("10.1.0.0/16",
     # "::1") that webhooks may reach although they are not global addresses.
     "OUTBOUND_ALLOWLIST": (),

@@ -3,7 +3,9 @@
 Every body is ``{"type": ..., "timestamp": <event time, ISO 8601 UTC>, "data": {...}}``,
 documented by the JSON Schema in ``docs/webhook-payload.schema.json``. In ``ids`` mode a
 ``preference.updated`` body carries no values (the receiver reads them through the API);
-in ``full`` mode it carries the raw serialized values. Sensitive values are the
+in ``full`` mode it carries the raw serialized values, unless together they exceed
+``WEBHOOK_MAX_VALUES_BYTES``: then the body is the ids-only one with
+``"values_omitted": "too_large"``. Sensitive values are the
 placeholder of ``hub.redaction`` unless the endpoint may receive them, in which case they
 are unsealed from the event for this one request and never stored in clear.
 """
@@ -12,6 +14,7 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
+from hub.conf import hub_settings
 from preferences.sealing import unseal
 
 PREFERENCE_UPDATED = "preference.updated"
@@ -49,9 +52,17 @@ def _preference_data(event: Any, *, mode: str, include_sensitive: bool) -> dict[
         "actor_id": None if event.actor_id is None else str(event.actor_id),
         "sensitive": event.sensitive,
     }
-    if mode != MODE_IDS:
-        data["old_value"], data["new_value"] = _values(event, include_sensitive)
-    return data
+    if mode == MODE_IDS:
+        return data
+    old_value, new_value = _values(event, include_sensitive)
+    if _size(old_value) + _size(new_value) > hub_settings.WEBHOOK_MAX_VALUES_BYTES:
+        # Too large to send: the ids-only form, saying why (the API has the values).
+        return {**data, "values_omitted": "too_large"}
+    return {**data, "old_value": old_value, "new_value": new_value}
+
+
+def _size(value: str | None) -> int:
+    return len(value.encode()) if value else 0
 
 
 def _owner(event: Any) -> dict[str, str] | None:

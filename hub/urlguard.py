@@ -235,7 +235,27 @@ def validate_headers(headers: Mapping[str, str]) -> dict[str, str]:
         raise InvalidHeader("Headers must be an object of name: value pairs.", code="type")
     for name, value in headers.items():
         _check_header(name, value)
+    _check_header_totals(headers)
     return dict(headers)
+
+
+def _check_header_totals(headers: Mapping[str, str]) -> None:
+    limit = hub_settings.WEBHOOK_MAX_HEADERS
+    if len(headers) > limit:
+        raise InvalidHeader(
+            "At most %(limit)d custom headers are allowed; %(count)d were given.",
+            code="too_many_headers",
+            params={"limit": limit, "count": len(headers)},
+        )
+    size = sum(len(name) + len(value) for name, value in headers.items())
+    size_limit = hub_settings.WEBHOOK_MAX_HEADERS_BYTES
+    if size > size_limit:
+        raise InvalidHeader(
+            "Custom headers may hold at most %(limit)d bytes of names and values together; "
+            "these hold %(size)d.",
+            code="headers_too_large",
+            params={"limit": size_limit, "size": size},
+        )
 
 
 def _check_header(name: object, value: object) -> None:

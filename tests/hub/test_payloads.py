@@ -140,3 +140,18 @@ def test_f3_encoding_is_compact_utf8():
     assert b", " not in body and b": " not in body
     assert "Grün".encode() in body
     assert json.loads(body)["data"]["new_value"] == "Grün"
+
+
+def test_values_over_the_size_limit_go_out_in_the_ids_form_saying_so(settings):
+    settings.HUB = {"WEBHOOK_MAX_VALUES_BYTES": 10}
+    small_event = preference_event(old_value="a", new_value="b")
+    small = build_payload(small_event, mode="full", include_sensitive=False)
+    large = build_payload(preference_event(new_value="é" * 5), mode="full", include_sensitive=False)
+
+    assert small["data"]["new_value"] == "b"
+    assert "old_value" not in large["data"] and "new_value" not in large["data"]
+    assert large["data"]["values_omitted"] == "too_large"
+    jsonschema.validate(large, SCHEMA)
+    both = {**large["data"], "new_value": "x", "old_value": "y"}
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate({**large, "data": both}, SCHEMA)

@@ -375,3 +375,22 @@ def test_s7_headers_must_be_a_mapping_of_strings():
         validate_headers(["Authorization: x"])
     with pytest.raises(InvalidHeader):
         validate_headers({"X-Count": 3})
+
+
+def test_header_count_is_limited(settings):
+    settings.HUB = {"WEBHOOK_MAX_HEADERS": 2}
+    validate_headers({"X-A": "1", "X-B": "2"})
+
+    with pytest.raises(InvalidHeader, match="At most 2 custom headers") as refused:
+        validate_headers({"X-A": "1", "X-B": "2", "X-C": "3"})
+    assert refused.value.code == "too_many_headers"
+
+
+def test_total_header_size_is_limited_without_echoing_values():
+    # 300 headers of 4,000 characters each were accepted before the limits existed.
+    headers = {f"X-H{n}": "v" * 4000 for n in range(3)}
+
+    with pytest.raises(InvalidHeader, match="at most 8192 bytes") as refused:
+        validate_headers(headers)
+    assert refused.value.code == "headers_too_large"
+    assert "vvvv" not in str(refused.value)
