@@ -80,6 +80,8 @@ def test_f10_create_returns_secret_once(admin_client):
         ({"url": "ftp://example.com/hook"}, "url"),
         ({"url": URL, "headers": {"webhook-signature": "forged"}}, "headers"),
         ({"url": URL, "headers": {"X-Ok": "a\r\nInjected: 1"}}, "headers"),
+        ({"url": URL, "headers": {f"X-H{n}": "v" * 4000 for n in range(300)}}, "headers"),
+        ({"url": URL, "headers": {f"X-H{n}": "v" for n in range(21)}}, "headers"),
         ({"url": URL, "event_types": ["nope"]}, "event_types"),
         ({"url": URL, "patterns": [""]}, "patterns"),
         ({"url": URL, "rate_limit": 0}, "rate_limit"),
