@@ -1,6 +1,6 @@
 """The Celery application of the hub.
 
-Configuration comes from Django settings under the ``CELERY_`` namespace (hub/settings.py);
+Configuration comes from Django settings under the ``CELERY_`` namespace (config/settings.py);
 the broker is ``REDIS_URL``. Run a worker with ``celery -A celery_app worker``. Task
 modules are listed in ``include``; user handlers are found in the ``handlers`` module of
 every installed app when a worker starts (F15).
@@ -10,7 +10,7 @@ import os
 
 from celery import Celery
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hub.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 app = Celery(
     "hub",

@@ -1,8 +1,8 @@
-"""Webhook tasks: thin wrappers around ``hub.delivery`` (F5, F7, F8).
+"""Webhook tasks: thin wrappers around ``hub.webhooks.delivery`` (F5, F7, F8).
 
 Tasks take ids, re-fetch, call one service, and publish the follow-up the service asks
 for. Running any of them twice is harmless: a scheduled try runs only when its message is
-due (``hub.delivery.claim_message``).
+due (``hub.webhooks.delivery.claim_message``).
 """
 
 from datetime import datetime
@@ -10,14 +10,14 @@ from datetime import datetime
 from django.db import transaction
 
 from celery_app import app
-from hub.delivery import (
+from hub.models import Event
+from hub.webhooks.delivery import (
     SCHEDULED,
     claim_due_messages,
     create_messages,
     deliver_message,
     failed_message_ids,
 )
-from hub.models import Event
 from tasks.base import HubTask
 
 DEFAULT_VISIBILITY_TIMEOUT = 3600  # kombu's Redis transport default (seconds)

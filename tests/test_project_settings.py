@@ -1,4 +1,4 @@
-"""hub/settings.py: every environment variable has a working default, bad ones fail early."""
+"""config/settings.py: every environment variable has a working default, bad ones fail early."""
 
 import json
 import os
@@ -30,7 +30,7 @@ def load_settings(**environ: str) -> subprocess.CompletedProcess:
         for key, value in os.environ.items()
         if not key.startswith(("DJANGO_", "PREFHUB_", "DATABASE_URL", "REDIS_URL", "SECRET_KEY"))
     }
-    env.update(DJANGO_SETTINGS_MODULE="hub.settings", **environ)
+    env.update(DJANGO_SETTINGS_MODULE="config.settings", **environ)
     return subprocess.run(
         [sys.executable, "-c", PROBE], cwd=ROOT, env=env, capture_output=True, text=True
     )

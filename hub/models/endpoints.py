@@ -14,7 +14,7 @@ from django.db import models
 
 from hub.matching import subscription_matches
 from hub.models.filters import EventFilter, require_list_of_strings
-from hub.urlguard import MAX_URL_LENGTH, validate_headers, validate_url
+from hub.webhooks.outbound_guard import MAX_URL_LENGTH, validate_headers, validate_url
 
 EVENT_TYPES = ("preference.updated", "preference.ping", "endpoint.disabled")
 

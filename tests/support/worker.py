@@ -21,7 +21,7 @@ from django.conf import settings
 ROOT = Path(__file__).resolve().parents[2]
 READY_TIMEOUT = 60
 
-# Every queue the hub routes to (hub/settings.py CELERY_TASK_ROUTES) plus the default one.
+# Every queue the hub routes to (config/settings.py CELERY_TASK_ROUTES) plus the default one.
 ALL_QUEUES = [
     settings.CELERY_TASK_DEFAULT_QUEUE,
     *sorted({route["queue"] for route in settings.CELERY_TASK_ROUTES.values()}),
