@@ -8,9 +8,9 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
-from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
-from kombu import Queue
+
+from hub import celery_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -176,75 +176,14 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_timeout": 10,
 }
 CELERY_RESULT_BACKEND = "django-db"
-CELERY_RESULT_EXTENDED = True
 CELERY_RESULT_EXPIRES = timedelta(days=7)
-CELERY_TASK_SERIALIZER = "json"
-CELERY_RESULT_SERIALIZER = "json"
-CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
-# Reliability (design.md): acknowledge after the task ran, redeliver when the worker
-# died, and reserve one message at a time so a slow task holds up no other message.
-CELERY_TASK_ACKS_LATE = True
-CELERY_TASK_REJECT_ON_WORKER_LOST = True
-CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-# Monitoring (F18): task events for Flower, including "sent" and "started".
-CELERY_WORKER_SEND_TASK_EVENTS = True
-CELERY_TASK_SEND_SENT_EVENT = True
-# Flower sees "started" through the events above; a STARTED row in the result backend
-# would cost every task one more database write and F18 does not need it.
-CELERY_TASK_TRACK_STARTED = False
 # Celery's Django fixup closes the database connection before and after every task, so
 # each task paid a new PostgreSQL connection (about a tenth of a delivery's time): keep
 # one for this many tasks instead (a connection broken meanwhile fails tasks until the
 # next recycle; the sweepers re-publish what they left undone).
 CELERY_DB_REUSE_MAX = 200
-# One queue per concern, routed by task-name glob; code never names a queue.
 CELERY_TASK_DEFAULT_QUEUE = "default"
-CELERY_TASK_ROUTES = {
-    "hub.fanout.*": {"queue": "fanout"},
-    "hub.outbox.*": {"queue": "outbox"},
-    "hub.cache.*": {"queue": "cache"},
-    "hub.webhooks.*": {"queue": "webhooks"},
-    "hub.emails.*": {"queue": "emails"},
-    "hub.handlers.*": {"queue": "handlers"},
-}
-# Declaring every routed queue lets a worker started without --queues consume them all.
-CELERY_TASK_QUEUES = [
-    Queue(name)
-    for name in dict.fromkeys(
-        [CELERY_TASK_DEFAULT_QUEUE, *(route["queue"] for route in CELERY_TASK_ROUTES.values())]
-    )
-]
-OUTBOX_SWEEP_SECONDS = env.float("OUTBOX_SWEEP_SECONDS", default=15.0)
-WEBHOOK_SWEEP_SECONDS = env.float("WEBHOOK_SWEEP_SECONDS", default=10.0)
-EMAIL_SWEEP_SECONDS = env.float("EMAIL_SWEEP_SECONDS", default=60.0)
-CELERY_BEAT_SCHEDULE = {
-    # F2: publish the fan-out of events the fast path lost; a missed tick expires
-    # rather than piling up behind a stopped worker.
-    "hub-outbox-sweep": {
-        "task": "hub.outbox.sweep",
-        "schedule": OUTBOX_SWEEP_SECONDS,
-        "options": {"expires": OUTBOX_SWEEP_SECONDS},
-    },
-    # F5: publish webhook retries whose step is too long for a countdown, and tries whose
-    # worker died (their lease ran out).
-    "hub-webhooks-sweep-due": {
-        "task": "hub.webhooks.sweep_due",
-        "schedule": WEBHOOK_SWEEP_SECONDS,
-        "options": {"expires": WEBHOOK_SWEEP_SECONDS},
-    },
-    # F16: send digests whose scheduled task was lost (open past due, or a dead lease).
-    "hub-emails-sweep-due": {
-        "task": "hub.emails.sweep_due",
-        "schedule": EMAIL_SWEEP_SECONDS,
-        "options": {"expires": EMAIL_SWEEP_SECONDS},
-    },
-    # django-celery-results rows older than CELERY_RESULT_EXPIRES.
-    "celery-results-cleanup": {
-        "task": "celery.backend_cleanup",
-        "schedule": crontab(hour=4, minute=0),
-    },
-}
 
 # The hub's own settings (hub/conf.py lists every key and its default); HUB_SETTINGS may
 # give a JSON object of overrides, e.g. '{"OUTBOX_GRACE": 10}'.
@@ -264,3 +203,11 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
 }
+
+# The queues, routes, beat schedule and reliability settings of the hub (hub/celery_config.py).
+celery_config.configure(
+    globals(),
+    outbox_sweep=env.float("OUTBOX_SWEEP_SECONDS", default=15.0),
+    webhook_sweep=env.float("WEBHOOK_SWEEP_SECONDS", default=10.0),
+    email_sweep=env.float("EMAIL_SWEEP_SECONDS", default=60.0),
+)

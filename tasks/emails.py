@@ -8,10 +8,11 @@ a digest that runs out of retries is marked failed in the admin.
 import smtplib
 from functools import partial
 
+from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.db import transaction
 
-from celery_app import app
+from hub.celery_config import broker_visibility_timeout
 from hub.mail import service
 from hub.models.events import Event
 from tasks.base import HubTask
@@ -42,7 +43,7 @@ def schedule_digest(digest_id: int, countdown: float) -> None:
     Redis redelivers a countdown task that waits longer than the visibility timeout (F5),
     so windows beyond half of it are sent by ``sweep_due`` once they are past due.
     """
-    limit = app.conf.broker_transport_options.get("visibility_timeout", 3600) / 2
+    limit = broker_visibility_timeout() / 2
     if countdown <= limit:
         transaction.on_commit(partial(digest_task.apply_async, (digest_id,), countdown=countdown))
 
@@ -66,7 +67,7 @@ class DigestTask(HubTask):
         super().on_failure(exc, task_id, args, kwargs, einfo)
 
 
-@app.task(
+@shared_task(
     base=DigestTask,
     name="hub.emails.digest",
     **SEND_MAIL_OPTIONS,
@@ -77,7 +78,7 @@ def digest_task(digest_id: int) -> None:
         schedule_digest(digest_id, wait)
 
 
-@app.task(
+@shared_task(
     base=HubTask,
     name="hub.emails.endpoint_disabled",
     **SEND_MAIL_OPTIONS,
@@ -87,7 +88,7 @@ def endpoint_disabled(endpoint_id: str) -> None:
     service.send_endpoint_disabled(endpoint_id)
 
 
-@app.task(base=HubTask, name="hub.emails.sweep_due")
+@shared_task(base=HubTask, name="hub.emails.sweep_due")
 def sweep_due() -> int:
     """Beat: re-enqueue digests whose task was lost; returns how many."""
     digest_ids = service.overdue_digest_ids()

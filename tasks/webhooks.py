@@ -7,9 +7,10 @@ due (``hub.webhooks.delivery.claim_message``).
 
 from datetime import datetime
 
+from celery import shared_task
 from django.db import transaction
 
-from celery_app import app
+from hub.celery_config import broker_visibility_timeout
 from hub.models import Event
 from hub.webhooks.delivery import (
     SCHEDULED,
@@ -20,7 +21,6 @@ from hub.webhooks.delivery import (
 )
 from tasks.base import HubTask
 
-DEFAULT_VISIBILITY_TIMEOUT = 3600  # kombu's Redis transport default (seconds)
 REPLAY = "replay"
 
 
@@ -30,7 +30,7 @@ def dispatch(event: Event) -> None:
         transaction.on_commit(lambda message_id=message_id: deliver.delay(message_id, SCHEDULED))
 
 
-@app.task(base=HubTask, bind=True, name="hub.webhooks.deliver")
+@shared_task(base=HubTask, bind=True, name="hub.webhooks.deliver")
 def deliver(self, message_id: str, trigger: str = SCHEDULED) -> str:
     """One attempt of one message; publishes the next try when it is a short step (F5)."""
     report = deliver_message(
@@ -44,7 +44,7 @@ def deliver(self, message_id: str, trigger: str = SCHEDULED) -> str:
     return report.outcome
 
 
-@app.task(base=HubTask, name="hub.webhooks.sweep_due")
+@shared_task(base=HubTask, name="hub.webhooks.sweep_due")
 def sweep_due() -> int:
     """Beat: publish messages whose next try is due and that no task carries (F5, R4)."""
     message_ids = claim_due_messages()
@@ -53,16 +53,10 @@ def sweep_due() -> int:
     return len(message_ids)
 
 
-@app.task(base=HubTask, name="hub.webhooks.recover")
+@shared_task(base=HubTask, name="hub.webhooks.recover")
 def recover(endpoint_id: str, since: str) -> int:
     """Resend every failed message of the endpoint created since ``since`` (ISO 8601, F8)."""
     message_ids = failed_message_ids(endpoint_id, since=datetime.fromisoformat(since))
     for message_id in message_ids:
         deliver.delay(message_id, REPLAY)
     return len(message_ids)
-
-
-def broker_visibility_timeout() -> float:
-    """How long Redis lets a task stay unacknowledged before redelivering it (F5)."""
-    options = app.conf.broker_transport_options or {}
-    return float(options.get("visibility_timeout", DEFAULT_VISIBILITY_TIMEOUT))
