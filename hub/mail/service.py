@@ -26,6 +26,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from hub.conf import hub_settings
+from hub.kinds import EventKind
 from hub.mail import digest as email_digest
 from hub.matching import event_matches
 from hub.models.endpoints import WebhookEndpoint
@@ -35,7 +36,6 @@ from hub.webhooks.transport import sanitize_url
 
 logger = logging.getLogger(__name__)
 
-PREFERENCE_UPDATED = "preference.updated"
 # How long one task may hold a digest while it sends; well above the task's time limit, so
 # only a dead worker's lease ever runs out.
 SEND_LEASE = timedelta(minutes=5)
@@ -49,7 +49,7 @@ def record_change(event: Event, *, now: datetime | None = None) -> list[EmailDig
     digest looked up: the order the module docstring relies on, so call it outside a
     transaction (the fan-out task does).
     """
-    if event.kind != PREFERENCE_UPDATED:
+    if event.kind != EventKind.PREFERENCE_UPDATED:
         return []
     now = now or timezone.now()
     with transaction.atomic():

@@ -31,6 +31,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from hub.conf import hub_settings
+from hub.kinds import EventKind
 from hub.models import Attempt, Message, WebhookEndpoint
 from hub.webhooks import health as endpoint_health
 from hub.webhooks.payloads import build_payload, encode_payload
@@ -43,7 +44,6 @@ from hub.webhooks.transport import DeliveryResult, sanitize_url, send
 logger = logging.getLogger(__name__)
 
 SCHEDULED = Attempt.Trigger.SCHEDULED
-PING = "preference.ping"
 MAX_INLINE_WAIT = 1.0  # F12: wait this long for a token in the worker; longer waits re-queue
 # F12/R17: a bucket of one token spaces requests 1/rate apart, so no one-second window
 # ever holds more than ``rate_limit`` requests (a bigger burst would allow rate + burst).
@@ -348,7 +348,7 @@ def create_messages(event) -> list[str]:
 
 def _endpoints_for(event) -> list[WebhookEndpoint]:
     active = WebhookEndpoint.objects.active()
-    if event.kind == PING:
+    if event.kind == EventKind.PREFERENCE_PING:
         return list(active.filter(pk=(event.data or {}).get("endpoint_id")))
     return [endpoint for endpoint in active if endpoint.wants(event)]
 

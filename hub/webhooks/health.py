@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from hub.conf import hub_settings
+from hub.kinds import EventKind
 from hub.models import Message, WebhookEndpoint
 from hub.outbox import record_system_event
 from hub.webhooks.payloads import format_timestamp
@@ -68,7 +69,7 @@ def disable_endpoint(
             return False
         _fail_pending(endpoint)
         record_system_event(
-            "endpoint.disabled",
+            EventKind.ENDPOINT_DISABLED,
             {
                 "endpoint_id": str(endpoint.pk),
                 "url": sanitize_url(endpoint.url),

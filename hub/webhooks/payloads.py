@@ -13,14 +13,14 @@ from datetime import UTC, datetime
 from typing import Any
 
 from hub.encryption import unseal
+from hub.kinds import EventKind
 
-PREFERENCE_UPDATED = "preference.updated"
 MODE_IDS = "ids"
 
 
 def build_payload(event: Any, *, mode: str, include_sensitive: bool) -> dict[str, Any]:
     """The body for ``event`` as a dict (see the module docstring for the rules)."""
-    if event.kind == PREFERENCE_UPDATED:
+    if event.kind == EventKind.PREFERENCE_UPDATED:
         data = _preference_data(event, mode=mode, include_sensitive=include_sensitive)
     else:
         data = {"event_id": str(event.id), **(event.data or {})}

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from hub.conf import hub_settings
+from hub.kinds import EventKind
 from hub.models import Message, WebhookEndpoint
 from hub.outbox import record_system_event
 from tasks.webhooks import deliver as deliver_task
@@ -55,7 +56,7 @@ def check_recover_since(since: datetime, *, now: datetime | None = None) -> date
 def send_test_event(endpoint: WebhookEndpoint) -> None:
     """Record a ``preference.ping`` event for this endpoint only; the fan-out delivers it."""
     _require_active(endpoint)
-    record_system_event("preference.ping", {"endpoint_id": str(endpoint.pk)})
+    record_system_event(EventKind.PREFERENCE_PING, {"endpoint_id": str(endpoint.pk)})
 
 
 def _require_active(endpoint: WebhookEndpoint) -> None:
