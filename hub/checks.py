@@ -6,6 +6,7 @@ Each warning has a stable id and a hint that says the fix:
 - hub.W002: no beat schedule for the outbox sweeper, so lost fan-outs stay lost.
 - hub.W003: a retry countdown longer than the broker's visibility timeout.
 - hub.W004: Flower's API reachable without authentication.
+- hub.E001: the connect-time outbound guard cannot be installed in this httpx.
 """
 
 from importlib import import_module
@@ -13,7 +14,7 @@ from typing import Any
 
 from celery import current_app
 from django.conf import settings
-from django.core.checks import CheckMessage, Warning
+from django.core.checks import CheckMessage, Error, Warning
 from django.utils.module_loading import autodiscover_modules
 
 from hub.celery_config import broker_visibility_timeout
@@ -110,3 +111,22 @@ def longest_countdown() -> tuple[float, str]:
         for task in tasks
         if getattr(task, "autoretry_for", ())
     )
+
+
+def check_connect_guard(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """hub.E001: httpx changed under the connect-time guard (workers refuse to start)."""
+    import httpx
+
+    from hub.webhooks.connect_guard import GuardedTransport, GuardUnavailable
+
+    try:
+        GuardedTransport(limits=httpx.Limits()).close()
+    except GuardUnavailable as error:
+        return [
+            Error(
+                str(error),
+                hint="Install the httpx version pinned in pyproject.toml.",
+                id="hub.E001",
+            )
+        ]
+    return []

@@ -109,15 +109,27 @@ class GuardedBackend(httpcore.SyncBackend):
         raise last_error or httpcore.ConnectError(f"Could not connect to {host}")
 
 
+class GuardUnavailable(RuntimeError):
+    """httpx no longer has the connection pool this module replaces: no guard at connect."""
+
+
 class GuardedTransport(httpx.HTTPTransport):
     """``httpx.HTTPTransport`` whose connection pool connects through ``GuardedBackend``."""
 
     def __init__(self, *, limits: httpx.Limits) -> None:
-        super().__init__(limits=limits, trust_env=False)
-        # httpx offers no public way to pass a network backend; replace the pool it built
-        # with an identical one that uses ours (httpx is pinned in pyproject.toml).
+        ssl_context = httpx.create_ssl_context(trust_env=False)
+        super().__init__(limits=limits, trust_env=False, verify=ssl_context)
+        # httpx offers no public way to pass a network backend, so the pool it built is
+        # replaced with an identical one that uses ours. Should httpx rename or reshape
+        # that private attribute, the replacement would go unused and the guard vanish
+        # without a word: refuse to build the transport instead (and hub.E001 says so).
+        if not isinstance(getattr(self, "_pool", None), httpcore.ConnectionPool):
+            raise GuardUnavailable(
+                f"httpx {httpx.__version__} has no HTTPTransport._pool connection pool: "
+                "webhooks cannot be sent with the connect-time outbound guard."
+            )
         self._pool = httpcore.ConnectionPool(
-            ssl_context=httpx.create_ssl_context(trust_env=False),
+            ssl_context=ssl_context,
             max_connections=limits.max_connections,
             max_keepalive_connections=limits.max_keepalive_connections,
             keepalive_expiry=limits.keepalive_expiry,

@@ -76,3 +76,21 @@ def test_s10_manage_py_check_reports_each_id(settings):
 
     report = out.getvalue() + err.getvalue()
     assert all(f"hub.W00{n}" in report for n in range(1, 5)), report
+
+
+def test_s10_e001_connect_guard_refuses_an_httpx_that_moved_its_pool(monkeypatch):
+    import httpx
+
+    from hub.webhooks.connect_guard import GuardedTransport, GuardUnavailable
+
+    original = httpx.HTTPTransport.__init__
+
+    def renamed_pool(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        self._connection_pool = self.__dict__.pop("_pool")
+
+    monkeypatch.setattr(httpx.HTTPTransport, "__init__", renamed_pool)
+
+    with pytest.raises(GuardUnavailable, match="connect-time outbound guard"):
+        GuardedTransport(limits=httpx.Limits())
+    assert _hub_ids() == ["hub.E001"]
