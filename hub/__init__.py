@@ -1,10 +1,12 @@
-"""The Prefhub project package and the notification hub app.
+"""Prefhub's notification hub, a reusable Django app (see README).
 
-``hub.handler`` (the decorator of ``hub.handlers``) is resolved lazily: this package is
-also the settings package, imported before Django's apps are ready.
+``hub.handler`` (the decorator of ``hub.handlers``) is resolved lazily, so that importing
+this package (e.g. for ``__version__``) does not import models before Django's apps are ready.
 """
 
 from typing import Any
+
+__version__ = "0.2.0"
 
 
 def __getattr__(name: str) -> Any:

@@ -22,5 +22,6 @@ class HubConfig(AppConfig):
             hub_checks.check_beat_schedule,
             hub_checks.check_visibility_timeout,
             hub_checks.check_flower_auth,
+            hub_checks.check_connect_guard,
         ):
             checks.register(check, "hub")

@@ -6,17 +6,21 @@ Each warning has a stable id and a hint that says the fix:
 - hub.W002: no beat schedule for the outbox sweeper, so lost fan-outs stay lost.
 - hub.W003: a retry countdown longer than the broker's visibility timeout.
 - hub.W004: Flower's API reachable without authentication, or with a published password.
+- hub.E001: the connect-time outbound guard cannot be installed in this httpx.
 """
 
+from importlib import import_module
 from typing import Any
 
+from celery import current_app
 from django.conf import settings
-from django.core.checks import CheckMessage, Warning
+from django.core.checks import CheckMessage, Error, Warning
 from django.utils.module_loading import autodiscover_modules
 
+from hub.celery_config import broker_visibility_timeout
+from hub.handlers import TASK_PREFIX, registered_handlers
+
 OUTBOX_SWEEP_TASK = "hub.outbox.sweep"
-# Kombu's Redis transport default, used when the settings do not set one.
-DEFAULT_VISIBILITY_TIMEOUT = 3600
 
 
 def check_eager_mode(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
@@ -56,8 +60,7 @@ def check_visibility_timeout(app_configs: Any = None, **kwargs: Any) -> list[Che
     Redis redelivers a reserved but unacknowledged message after the visibility timeout,
     and an ETA task is unacknowledged until it runs (F5).
     """
-    options = getattr(settings, "CELERY_BROKER_TRANSPORT_OPTIONS", None) or {}
-    timeout = options.get("visibility_timeout", DEFAULT_VISIBILITY_TIMEOUT)
+    timeout = broker_visibility_timeout()
     countdown, source = longest_countdown()
     if countdown <= timeout:
         return []
@@ -104,21 +107,41 @@ def check_flower_auth(app_configs: Any = None, **kwargs: Any) -> list[CheckMessa
 def longest_countdown() -> tuple[float, str]:
     """The longest delay any hub task waits in the broker, and where it comes from.
 
-    Covers the fan-out and cache retries and the backoff cap of every handler, whose
-    modules are imported here as a worker would import them. (Webhook retries use a
+    Covers the retry backoff cap of every hub task and handler, whose modules are
+    imported here as a worker would import them. (Webhook retries use a
     countdown only for steps that fit the visibility timeout.)
     """
-    from hub.handlers import registered_handlers
-    from tasks import cache, fanout
-
+    for module in getattr(settings, "CELERY_IMPORTS", ()):
+        import_module(module)  # as a worker imports them at start
     autodiscover_modules("handlers")
+    # Handlers come from the hub's registry: it knows which of them this process declared.
+    tasks = [handler.task for handler in registered_handlers()]
+    tasks += [
+        task
+        for name, task in current_app.tasks.items()
+        if name.startswith("hub.") and not name.startswith(TASK_PREFIX)
+    ]
+    return max(
+        (float(task.retry_backoff_max), f"{task.name} retries")
+        for task in tasks
+        if getattr(task, "autoretry_for", ())
+    )
 
-    candidates = [
-        (float(fanout.RETRY_BACKOFF_MAX), "hub.fanout.expand retries"),
-        (float(cache.RETRY_BACKOFF_MAX), "hub.cache.invalidate retries"),
-    ]
-    candidates += [
-        (float(handler.task.retry_backoff_max), f"{handler.name} retries")
-        for handler in registered_handlers()
-    ]
-    return max(candidates)
+
+def check_connect_guard(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """hub.E001: httpx changed under the connect-time guard (workers refuse to start)."""
+    import httpx
+
+    from hub.webhooks.connect_guard import GuardedTransport, GuardUnavailable
+
+    try:
+        GuardedTransport(limits=httpx.Limits()).close()
+    except GuardUnavailable as error:
+        return [
+            Error(
+                str(error),
+                hint="Install the httpx version pinned in pyproject.toml.",
+                id="hub.E001",
+            )
+        ]
+    return []

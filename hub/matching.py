@@ -10,6 +10,8 @@ from collections.abc import Iterable
 from fnmatch import fnmatchcase
 from typing import Any
 
+from hub.kinds import EventKind
+
 
 def identifier_matches(patterns: Iterable[str], identifier: str) -> bool:
     """True when ``identifier`` matches one of ``patterns`` (or ``patterns`` is empty)."""
@@ -30,9 +32,6 @@ def event_matches(
     return identifier_matches(patterns, identifier) and registry_matches(registries, registry)
 
 
-PREFERENCE_UPDATED = "preference.updated"
-
-
 def subscription_matches(
     event: Any,
     *,
@@ -48,7 +47,7 @@ def subscription_matches(
     kinds = list(kinds)
     if kinds and event.kind not in kinds:
         return False
-    if event.kind != PREFERENCE_UPDATED:
+    if event.kind != EventKind.PREFERENCE_UPDATED:
         return True
     return event_matches(
         patterns=patterns,

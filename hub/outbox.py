@@ -16,6 +16,7 @@ from functools import partial
 from typing import Any
 from uuid import UUID
 
+from celery import current_app
 from django.db import connection, models, transaction
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
@@ -29,6 +30,8 @@ from preferences.serializers import SerializationError
 
 logger = logging.getLogger(__name__)
 
+# Published by name: the task module (tasks/fanout.py) imports this one, not the reverse.
+FANOUT_TASK = "hub.fanout.expand"
 SYSTEM_KINDS = frozenset(Event.Kind.values) - {Event.Kind.PREFERENCE_UPDATED}
 
 
@@ -101,15 +104,13 @@ def schedule_fanout(event: Event) -> None:
 
 
 def publish_fanout(event_id: UUID) -> bool:
-    """Publish ``hub.fanout.expand(event_id)``; False when the broker refused it.
+    """Publish the fan-out task of the event; False when the broker refused it.
 
     Runs after the commit: the change is already durable, so a broker failure must not
     surface to the writer. The event stays pending and the sweeper publishes it.
     """
-    from tasks.fanout import expand as expand_task
-
     try:
-        expand_task.delay(str(event_id))
+        current_app.send_task(FANOUT_TASK, args=(str(event_id),))
     except Exception as exc:  # any broker failure: the sweeper is the fallback (F2)
         logger.warning(
             "Fan-out of event %s not published (%s: %s); the outbox sweeper will retry.",

@@ -8,7 +8,7 @@ after the commit (R-SIG-6): a rolled-back change sends nothing (R1).
 from typing import Any
 
 from hub import outbox
-from hub.middleware import current_actor
+from hub.actor import current_actor
 
 
 def record_preference_change(sender: type, instance: Any, old_value: Any, **kwargs: Any) -> None:

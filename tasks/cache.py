@@ -2,9 +2,9 @@
 
 from typing import Any
 
+from celery import shared_task
 from django.core.exceptions import ImproperlyConfigured
 
-from celery_app import app
 from hub.invalidation import invalidate_event
 from hub.models import Event
 from tasks.base import HubTask
@@ -22,7 +22,7 @@ def dispatch(event: Event) -> None:
         invalidate.delay(str(event.pk))
 
 
-@app.task(
+@shared_task(
     base=HubTask,
     name="hub.cache.invalidate",
     autoretry_for=(Exception,),

@@ -1,4 +1,4 @@
-"""Admin e-mail tasks (spec hub.md F9, F16): thin wrappers over ``hub.admin_mail``.
+"""Admin e-mail tasks (spec hub.md F9, F16): thin wrappers over ``hub.mail.service``.
 
 ``dispatch`` runs inside the fan-out of every event; the tasks take ids only and own their
 retry decisions. SMTP and socket errors are retried with exponential backoff and jitter;
@@ -8,11 +8,12 @@ a digest that runs out of retries is marked failed in the admin.
 import smtplib
 from functools import partial
 
+from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.db import transaction
 
-from celery_app import app
-from hub import admin_mail
+from hub.celery_config import broker_visibility_timeout
+from hub.mail import service
 from hub.models.events import Event
 from tasks.base import HubTask
 
@@ -22,7 +23,7 @@ SMTP_ERRORS = (smtplib.SMTPException, OSError, SoftTimeLimitExceeded)
 SMTP_MAX_RETRIES = 8
 SMTP_BACKOFF_MAX = 600  # seconds; 1, 2, 4, ... capped at 10 minutes (with jitter)
 # A hanging mail server must not hold a worker slot for ever (Django's EMAIL_TIMEOUT is
-# unset by default); the digest lease (hub.admin_mail.SEND_LEASE) outlasts this.
+# unset by default); the digest lease (hub.mail.service.SEND_LEASE) outlasts this.
 SEND_TIME_LIMIT = 120
 
 
@@ -32,8 +33,8 @@ def dispatch(event: Event) -> None:
     Idempotent (R11): filing is unique per rule and event, and a digest is scheduled only
     by the call that opened it.
     """
-    for digest in admin_mail.record_change(event):
-        schedule_digest(digest.pk, admin_mail.seconds_until_due(digest))
+    for digest in service.record_change(event):
+        schedule_digest(digest.pk, service.seconds_until_due(digest))
 
 
 def schedule_digest(digest_id: int, countdown: float) -> None:
@@ -42,7 +43,7 @@ def schedule_digest(digest_id: int, countdown: float) -> None:
     Redis redelivers a countdown task that waits longer than the visibility timeout (F5),
     so windows beyond half of it are sent by ``sweep_due`` once they are past due.
     """
-    limit = app.conf.broker_transport_options.get("visibility_timeout", 3600) / 2
+    limit = broker_visibility_timeout() / 2
     if countdown <= limit:
         transaction.on_commit(partial(digest_task.apply_async, (digest_id,), countdown=countdown))
 
@@ -62,35 +63,35 @@ SEND_MAIL_OPTIONS = {
 class DigestTask(HubTask):
     def on_failure(self, exc, task_id, args, kwargs, einfo) -> None:
         """Out of retries: show the digest as failed instead of retrying it for ever."""
-        admin_mail.mark_failed(args[0] if args else kwargs["digest_id"])
+        service.mark_failed(args[0] if args else kwargs["digest_id"])
         super().on_failure(exc, task_id, args, kwargs, einfo)
 
 
-@app.task(
+@shared_task(
     base=DigestTask,
     name="hub.emails.digest",
     **SEND_MAIL_OPTIONS,
 )
 def digest_task(digest_id: int) -> None:
     """Send one digest when its window has closed (re-scheduled if it runs early)."""
-    if wait := admin_mail.send_digest(digest_id):
+    if wait := service.send_digest(digest_id):
         schedule_digest(digest_id, wait)
 
 
-@app.task(
+@shared_task(
     base=HubTask,
     name="hub.emails.endpoint_disabled",
     **SEND_MAIL_OPTIONS,
 )
 def endpoint_disabled(endpoint_id: str) -> None:
     """Tell the admins once that a webhook endpoint was disabled (F9)."""
-    admin_mail.send_endpoint_disabled(endpoint_id)
+    service.send_endpoint_disabled(endpoint_id)
 
 
-@app.task(base=HubTask, name="hub.emails.sweep_due")
+@shared_task(base=HubTask, name="hub.emails.sweep_due")
 def sweep_due() -> int:
     """Beat: re-enqueue digests whose task was lost; returns how many."""
-    digest_ids = admin_mail.overdue_digest_ids()
+    digest_ids = service.overdue_digest_ids()
     for digest_id in digest_ids:
         digest_task.delay(digest_id)
     return len(digest_ids)

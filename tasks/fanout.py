@@ -10,21 +10,21 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from django.utils.module_loading import import_string
+from celery import shared_task
 
-from celery_app import app
 from hub import outbox
 from hub.models import Event
+from tasks import cache, emails, handlers, webhooks
 from tasks.base import HubTask
 
 logger = logging.getLogger(__name__)
 
-# One line per concern; each helper adds its own (shared-contracts.md).
-DISPATCHERS: list[str | Callable[[Event], None]] = [
-    "tasks.cache.dispatch",
-    "tasks.handlers.dispatch",
-    "tasks.webhooks.dispatch",
-    "tasks.emails.dispatch",
+# One entry per concern, cache invalidation first.
+DISPATCHERS: list[Callable[[Event], None]] = [
+    cache.dispatch,
+    handlers.dispatch,
+    webhooks.dispatch,
+    emails.dispatch,
 ]
 
 # A failed dispatcher retries the whole fan-out (the others are idempotent): 5 s, 10 s,
@@ -38,9 +38,9 @@ class FanoutIncomplete(Exception):
     """Some dispatchers failed; the fan-out is retried as a whole."""
 
 
-@app.task(
+@shared_task(
     base=HubTask,
-    name="hub.fanout.expand",
+    name=outbox.FANOUT_TASK,
     autoretry_for=(Exception,),
     retry_backoff=RETRY_BACKOFF,
     retry_backoff_max=RETRY_BACKOFF_MAX,
@@ -60,12 +60,8 @@ def expand(event_id: str) -> dict[str, Any]:
 
 
 def dispatchers() -> list[tuple[str, Callable[[Event], None]]]:
-    """``(name, function)`` for each entry of ``DISPATCHERS``, dotted paths imported."""
-    resolved = []
-    for entry in DISPATCHERS:
-        function = import_string(entry) if isinstance(entry, str) else entry
-        resolved.append((entry if isinstance(entry, str) else _dotted(function), function))
-    return resolved
+    """``(dotted name, function)`` of each entry of ``DISPATCHERS``, for logs and tests."""
+    return [(f"{f.__module__}.{f.__qualname__}", f) for f in DISPATCHERS]
 
 
 def _run(name: str, dispatcher: Callable[[Event], None], event: Event) -> bool:
@@ -75,7 +71,3 @@ def _run(name: str, dispatcher: Callable[[Event], None], event: Event) -> bool:
         logger.exception("Dispatcher %s failed for event %s.", name, event.pk)
         return False
     return True
-
-
-def _dotted(function: Callable[..., Any]) -> str:
-    return f"{function.__module__}.{function.__qualname__}"

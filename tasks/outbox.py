@@ -4,7 +4,8 @@ import logging
 from typing import Any
 from uuid import UUID
 
-from celery_app import app
+from celery import shared_task
+
 from hub import outbox
 from hub.conf import hub_settings
 from tasks.base import HubTask
@@ -13,7 +14,7 @@ from tasks.fanout import expand as expand_task
 logger = logging.getLogger(__name__)
 
 
-@app.task(base=HubTask, name="hub.outbox.sweep")
+@shared_task(base=HubTask, name="hub.outbox.sweep")
 def sweep() -> dict[str, Any]:
     """Publish every event pending past the grace period; report the outbox age."""
     published = outbox.sweep(_publish)

@@ -1,19 +1,21 @@
-"""Webhook tasks: thin wrappers around ``hub.delivery`` (F5, F7, F8).
+"""Webhook tasks: thin wrappers around ``hub.webhooks.delivery`` (F5, F7, F8).
 
 Tasks take ids, re-fetch, call one service, and publish the follow-up the service asks
 for. Running any of them twice is harmless: a scheduled try runs only when its message is
-due (``hub.delivery.claim_message``).
+due (``hub.webhooks.delivery.claim_message``).
 """
 
 import logging
 from datetime import datetime
 
 import redis
+from celery import current_app, shared_task
 from django.db import transaction
 from kombu.exceptions import OperationalError
 
-from celery_app import app
-from hub.delivery import (
+from hub.celery_config import broker_visibility_timeout
+from hub.models import Event
+from hub.webhooks.delivery import (
     SCHEDULED,
     claim_due_messages,
     create_messages,
@@ -21,12 +23,10 @@ from hub.delivery import (
     failed_message_ids,
     release_to_sweeper,
 )
-from hub.models import Event
 from tasks.base import HubTask
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_VISIBILITY_TIMEOUT = 3600  # kombu's Redis transport default (seconds)
 REPLAY = "replay"
 # Where the sweeper remembers the broker's Redis run_id (under the broker's key prefix).
 BROKER_RUN_ID_KEY = "hub:webhooks:broker-run-id"
@@ -59,7 +59,7 @@ def publish_try(message_id: str, trigger: str, countdown: float | None = None) -
     return True
 
 
-@app.task(base=HubTask, bind=True, name="hub.webhooks.deliver")
+@shared_task(base=HubTask, bind=True, name="hub.webhooks.deliver")
 def deliver(self, message_id: str, trigger: str = SCHEDULED) -> str:
     """One attempt of one message; publishes the next try when it is a short step (F5)."""
     report = deliver_message(
@@ -73,7 +73,7 @@ def deliver(self, message_id: str, trigger: str = SCHEDULED) -> str:
     return report.outcome
 
 
-@app.task(base=HubTask, name="hub.webhooks.sweep_due")
+@shared_task(base=HubTask, name="hub.webhooks.sweep_due")
 def sweep_due() -> int:
     """Beat: publish messages whose next try is due and that no task carries (F5, R4).
 
@@ -105,7 +105,7 @@ def new_broker_run_id() -> str | None:
     ``unix://`` URL, or a Redis server that refuses ``INFO``, is never reported as
     restarted; its lost deliveries wait ``WEBHOOK_REQUEUE_AFTER``.
     """
-    if not str(app.conf.broker_url).startswith(REDIS_SCHEMES):
+    if not str(current_app.conf.broker_url).startswith(REDIS_SCHEMES):
         return None
     with _broker_redis() as client:
         try:
@@ -122,24 +122,18 @@ def record_broker_run_id(run_id: str) -> None:
 
 
 def _broker_redis() -> redis.Redis:
-    return redis.Redis.from_url(app.conf.broker_url, socket_timeout=5)
+    return redis.Redis.from_url(current_app.conf.broker_url, socket_timeout=5)
 
 
 def _broker_run_id_key() -> str:
-    options = app.conf.broker_transport_options or {}
+    options = current_app.conf.broker_transport_options or {}
     return options.get("global_keyprefix", "") + BROKER_RUN_ID_KEY
 
 
-@app.task(base=HubTask, name="hub.webhooks.recover")
+@shared_task(base=HubTask, name="hub.webhooks.recover")
 def recover(endpoint_id: str, since: str) -> int:
     """Resend every failed message of the endpoint created since ``since`` (ISO 8601, F8)."""
     message_ids = failed_message_ids(endpoint_id, since=datetime.fromisoformat(since))
     for message_id in message_ids:
         deliver.delay(message_id, REPLAY)
     return len(message_ids)
-
-
-def broker_visibility_timeout() -> float:
-    """How long Redis lets a task stay unacknowledged before redelivering it (F5)."""
-    options = app.conf.broker_transport_options or {}
-    return float(options.get("visibility_timeout", DEFAULT_VISIBILITY_TIMEOUT))

@@ -39,7 +39,7 @@ def smtp_session_server():
 def smtp_server(smtp_session_server, settings):
     """The SMTP server, emptied, with this process's Django mail pointed at it."""
     smtp_session_server.clear()
-    # The EMAIL_* settings of hub/settings.py (EMAIL_URL); with Django 6.1's MAILERS
+    # The EMAIL_* settings of config/settings.py (EMAIL_URL); with Django 6.1's MAILERS
     # setting this would override MAILERS["default"] instead.
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST = "127.0.0.1"

@@ -9,8 +9,8 @@ database and never touch the development one.
 import os
 import tempfile
 
-from hub.settings import *  # noqa: F403
-from hub.settings import (
+from config.settings import *  # noqa: F403
+from config.settings import (
     CELERY_BROKER_TRANSPORT_OPTIONS,
     DATABASES,
     INSTALLED_APPS,
@@ -22,7 +22,7 @@ TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 # The reference registry of spec R-TEST-1 replaces the demo registry, so that the
 # expected values of the spec (15 global preferences, 8 user preferences) hold.
-INSTALLED_APPS = [app for app in INSTALLED_APPS if app != "hub.demo"]
+INSTALLED_APPS = [app for app in INSTALLED_APPS if app != "config.demo"]
 INSTALLED_APPS.insert(INSTALLED_APPS.index("preferences"), "tests.testapp")
 ROOT_URLCONF = "tests.urls"
 

@@ -1,4 +1,4 @@
-"""hub/settings.py: every environment variable has a working default, bad ones fail early."""
+"""config/settings.py: every environment variable has a working default, bad ones fail early."""
 
 import json
 import os
@@ -30,7 +30,7 @@ def load_settings(**environ: str) -> subprocess.CompletedProcess:
         for key, value in os.environ.items()
         if not key.startswith(("DJANGO_", "PREFHUB_", "DATABASE_URL", "REDIS_URL", "SECRET_KEY"))
     }
-    env.update(DJANGO_SETTINGS_MODULE="hub.settings", **environ)
+    env.update(DJANGO_SETTINGS_MODULE="config.settings", **environ)
     return subprocess.run(
         [sys.executable, "-c", PROBE], cwd=ROOT, env=env, capture_output=True, text=True
     )
@@ -80,7 +80,7 @@ def test_a_django_request_warning_is_logged_once():
         f"logging.getLogger('django.request').warning({marker!r})"
     )
     env = {key: value for key, value in os.environ.items() if not key.startswith("DJANGO_")}
-    env["DJANGO_SETTINGS_MODULE"] = "hub.settings"
+    env["DJANGO_SETTINGS_MODULE"] = "config.settings"
     logged = subprocess.run(
         [sys.executable, "-c", emit], cwd=ROOT, env=env, capture_output=True, text=True
     )

@@ -4,8 +4,8 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 
-from hub import replay
 from hub.models import Attempt, Message
+from hub.webhooks import replay
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

@@ -16,13 +16,13 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 
-from hub import endpoint_health, replay
 from hub.conf import hub_settings
-from hub.forms import WebhookEndpointForm
 from hub.models import WebhookEndpoint
 from hub.models.endpoints import masked_headers
-from hub.transport import sanitize_url
-from hub.webhook_secrets import create_secret, rotate_secret
+from hub.webhooks import health, replay
+from hub.webhooks.forms import WebhookEndpointForm
+from hub.webhooks.secrets import create_secret, rotate_secret
+from hub.webhooks.transport import sanitize_url
 
 REVEAL_TEMPLATE = "admin/hub/webhookendpoint/secret.html"
 
@@ -109,13 +109,13 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
     @admin.action(description="Enable selected endpoints", permissions=["change"])
     def enable_endpoints(self, request, queryset):
         for endpoint in queryset:
-            endpoint_health.enable(endpoint)
+            health.enable(endpoint)
         self.message_user(request, f"Enabled {len(queryset)} endpoint(s).")
 
     @admin.action(description="Disable selected endpoints", permissions=["change"])
     def disable_endpoints(self, request, queryset):
         for endpoint in queryset:
-            endpoint_health.deactivate(endpoint, reason=f"Disabled by {request.user}.")
+            health.deactivate(endpoint, reason=f"Disabled by {request.user}.")
         self.message_user(request, f"Disabled {len(queryset)} endpoint(s).")
 
     def rotate_view(self, request: HttpRequest, object_id) -> HttpResponse:

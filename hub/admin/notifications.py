@@ -8,8 +8,8 @@ a digest lists event ids and keys, and the Event admin shows the (redacted) valu
 from django.contrib import admin
 from django.http import HttpRequest
 
-from hub.forms import EmailRuleForm
 from hub.models.notifications import DigestEntry, EmailDigest, EmailRule
+from hub.webhooks.forms import EmailRuleForm
 
 
 @admin.register(EmailRule)

@@ -2,7 +2,8 @@
 
 Views only put policies together: permissions (``permissions.py``), filters
 (``filters.py``), serializers; every operation calls the same service the admin and the
-management command call (``hub.replay``, ``hub.webhook_secrets``, ``hub.endpoint_health``).
+management command call (``hub.webhooks.replay``, ``hub.webhooks.secrets``,
+``hub.webhooks.health``).
 """
 
 from datetime import timedelta
@@ -15,14 +16,14 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from hub import endpoint_health, replay
 from hub.api import serializers as api
 from hub.api.filters import Param, ParamFilter
 from hub.api.permissions import HubStaffPermission
 from hub.api.schema import documented_crud, documented_log, responses
 from hub.models import Attempt, Message, WebhookEndpoint
 from hub.models.endpoints import EVENT_TYPES
-from hub.webhook_secrets import create_secret, rotate_secret
+from hub.webhooks import health, replay
+from hub.webhooks.secrets import create_secret, rotate_secret
 
 # Actions that start work in the background, and the ones that switch an endpoint on/off.
 ACCEPTED_OR_REFUSED = responses({202: api.AcceptedSerializer}, detail=True, checks_input=True)
@@ -118,7 +119,7 @@ class EndpointViewSet(HubViewSetMixin, viewsets.ModelViewSet):
     def enable(self, request, pk=None):
         """Re-enable the endpoint with a fresh failure window."""
         endpoint = self.get_object()
-        endpoint_health.enable(endpoint)
+        health.enable(endpoint)
         return Response(api.EndpointSerializer(endpoint).data)
 
     @extend_schema(request=None, responses=ENDPOINT_STATE)
@@ -126,7 +127,7 @@ class EndpointViewSet(HubViewSetMixin, viewsets.ModelViewSet):
     def disable(self, request, pk=None):
         """Disable the endpoint; its pending messages fail (recover resends them)."""
         endpoint = self.get_object()
-        endpoint_health.deactivate(endpoint, reason=f"Disabled by {request.user}.")
+        health.deactivate(endpoint, reason=f"Disabled by {request.user}.")
         return Response(api.EndpointSerializer(endpoint).data)
 
 

@@ -8,7 +8,7 @@ import hub.models.endpoints
 import hub.models.events
 import hub.models.filters
 import hub.models.notifications
-import hub.urlguard
+import hub.webhooks.outbound_guard
 import uuid
 from django.conf import settings
 from django.db import migrations, models
@@ -60,7 +60,7 @@ class Migration(migrations.Migration):
                 ('patterns', models.JSONField(blank=True, default=list, help_text='Globs over "section__name", e.g. ["general__*"]; empty: every preference.', validators=[hub.models.filters.validate_patterns])),
                 ('registries', models.JSONField(blank=True, default=list, help_text='Registry names, e.g. ["global", "user"]; empty: every registry.', validators=[hub.models.filters.validate_registries])),
                 ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
-                ('url', models.CharField(help_text='http or https; private, loopback and link-local addresses are refused.', max_length=2048, validators=[hub.urlguard.validate_url], verbose_name='URL')),
+                ('url', models.CharField(help_text='http or https; private, loopback and link-local addresses are refused.', max_length=2048, validators=[hub.webhooks.outbound_guard.validate_url], verbose_name='URL')),
                 ('description', models.CharField(blank=True, max_length=200)),
                 ('is_active', models.BooleanField(default=True, verbose_name='active')),
                 ('event_types', models.JSONField(blank=True, default=list, help_text='Event types to receive; empty means all.', validators=[hub.models.endpoints.validate_event_types])),

@@ -3,7 +3,7 @@
 A message's id (``msg_...``) is the ``webhook-id`` header: the same on every retry and
 replay, so receivers can de-duplicate (F3). Scheduling state lives on the message
 (``next_attempt_at``, ``is_queued``, ``locked_until``) so that retries survive a broker
-outage or a killed worker: see ``hub.delivery``.
+outage or a killed worker: see ``hub.webhooks.delivery``.
 """
 
 import os

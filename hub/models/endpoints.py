@@ -12,11 +12,12 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 
+from hub.kinds import EventKind
 from hub.matching import subscription_matches
 from hub.models.filters import EventFilter, require_list_of_strings
-from hub.urlguard import MAX_URL_LENGTH, validate_headers, validate_url
+from hub.webhooks.outbound_guard import MAX_URL_LENGTH, validate_headers, validate_url
 
-EVENT_TYPES = ("preference.updated", "preference.ping", "endpoint.disabled")
+EVENT_TYPES = tuple(EventKind.values)
 
 
 def validate_event_types(value: object) -> None:

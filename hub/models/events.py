@@ -16,6 +16,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from hub.kinds import EventKind
+
 _UUID7_LOCK = threading.Lock()
 _last_uuid7 = [0, 0]  # [unix milliseconds, 12-bit counter] of the previous id
 
@@ -45,10 +47,7 @@ def new_event_id() -> uuid.UUID:
 class Event(models.Model):
     """Something the hub delivers: a preference change or a hub notice."""
 
-    class Kind(models.TextChoices):
-        PREFERENCE_UPDATED = "preference.updated", "Preference updated"
-        ENDPOINT_DISABLED = "endpoint.disabled", "Endpoint disabled"
-        PREFERENCE_PING = "preference.ping", "Test event"
+    Kind = EventKind
 
     id = models.UUIDField(primary_key=True, default=new_event_id, editable=False)
     kind = models.CharField(max_length=32, choices=Kind, default=Kind.PREFERENCE_UPDATED)

@@ -15,7 +15,7 @@ from django.core.validators import MaxValueValidator, validate_email
 from django.db import models
 from django.db.models import Q
 
-from hub.email_digest import normalize_recipients
+from hub.mail.digest import normalize_recipients
 from hub.models.filters import EventFilter, require_list_of_strings
 
 MAX_DIGEST_WINDOW = 86400  # a day: longer, and the mail is news nobody can act on

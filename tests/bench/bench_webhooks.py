@@ -39,9 +39,9 @@ django.setup()
 
 from django.db import connection, transaction  # noqa: E402
 
-from hub.delivery import create_messages  # noqa: E402
 from hub.models import Event, Message, WebhookEndpoint  # noqa: E402
-from hub.webhook_secrets import create_secret  # noqa: E402
+from hub.webhooks.delivery import create_messages  # noqa: E402
+from hub.webhooks.secrets import create_secret  # noqa: E402
 from preferences.registries import global_preferences_registry  # noqa: E402
 from tasks.webhooks import deliver  # noqa: E402
 from tests.bench.bench_tls import BUNDLE_ENV, BenchCertificates, TlsReceiver, make_bundle  # noqa: E402

@@ -30,7 +30,7 @@ trust_bench_ca()
 
 @worker_process_init.connect
 def use_a_new_session_per_delivery(**kwargs) -> None:
-    from hub import delivery, transport
+    from hub.webhooks import delivery, transport
 
     verify: ssl.SSLContext | bool = True
     if os.environ.get(NAIVE_SHARED_TLS_ENV):

@@ -80,7 +80,7 @@ def test_s10_w004_quiet_with_a_credential_of_ones_own(settings):
 def test_s10_w004_fires_when_the_environment_sets_no_flower_credential():
     """The project settings read FLOWER_BASIC_AUTH with no default that would hide it."""
     env = {key: value for key, value in os.environ.items() if key != "FLOWER_BASIC_AUTH"}
-    env["DJANGO_SETTINGS_MODULE"] = "hub.settings"
+    env["DJANGO_SETTINGS_MODULE"] = "config.settings"
     checked = subprocess.run(
         [sys.executable, "manage.py", "check", "--tag", "hub"],
         cwd=ROOT, env=env, capture_output=True, text=True,
@@ -102,3 +102,21 @@ def test_s10_manage_py_check_reports_each_id(settings):
 
     report = out.getvalue() + err.getvalue()
     assert all(f"hub.W00{n}" in report for n in range(1, 5)), report
+
+
+def test_s10_e001_connect_guard_refuses_an_httpx_that_moved_its_pool(monkeypatch):
+    import httpx
+
+    from hub.webhooks.connect_guard import GuardedTransport, GuardUnavailable
+
+    original = httpx.HTTPTransport.__init__
+
+    def renamed_pool(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        self._connection_pool = self.__dict__.pop("_pool")
+
+    monkeypatch.setattr(httpx.HTTPTransport, "__init__", renamed_pool)
+
+    with pytest.raises(GuardUnavailable, match="connect-time outbound guard"):
+        GuardedTransport(limits=httpx.Limits())
+    assert _hub_ids() == ["hub.E001"]

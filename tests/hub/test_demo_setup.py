@@ -23,7 +23,7 @@ LIST_RULES = (
 
 def manage(database: Path, *args: str, **environ: str) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "PREFHUB_"))}
-    env.update(DATABASE_URL=f"sqlite:///{database}", DJANGO_SETTINGS_MODULE="hub.settings")
+    env.update(DATABASE_URL=f"sqlite:///{database}", DJANGO_SETTINGS_MODULE="config.settings")
     env.update(environ)
     done = subprocess.run(
         [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True

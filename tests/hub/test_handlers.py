@@ -7,10 +7,10 @@ import redis
 from django.conf import settings
 
 import hub
-from hub.handlers import HandlerEvent, matching_handlers, registered_handlers
+from hub.handlers import HandlerEvent, matching_handlers, registered_handlers, run_handler
 from hub.models import Event, HandlerRun
 from tasks.base import HubTask
-from tasks.handlers import dispatch, run_handler
+from tasks.handlers import dispatch
 from tests.support.broker import queued_tasks
 from tests.support.namespaces import PREFIX_ENV, namespace_env, publishing_in
 

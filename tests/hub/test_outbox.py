@@ -134,7 +134,7 @@ def test_f17_sensitive_values_redacted_and_sealed(manager, monkeypatch):
 
 
 def test_f1_actor_recorded_with_acting_as(manager, user):
-    from hub.middleware import acting_as
+    from hub.actor import acting_as
 
     with acting_as(user):
         manager["user__max_users"] = 3

@@ -55,7 +55,7 @@ def test_readme_outbox_status():
 @pytest.mark.django_db
 def test_readme_acting_as(django_user_model):
     request_user = django_user_model.objects.create_user("editor", password="pw")
-    from hub.middleware import acting_as
+    from hub.actor import acting_as
 
     with acting_as(request_user):
         global_preferences_registry.manager()["user__max_users"] = 20

@@ -8,7 +8,7 @@ from django.test import RequestFactory
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from hub.middleware import ActorMiddleware
+from hub.actor import ActorMiddleware
 from hub.models import Event
 from preferences.registries import global_preferences_registry
 from preferences.signals import preference_updated

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
 
-from hub.email_digest import normalize_recipients
+from hub.mail.digest import normalize_recipients
 from hub.models import EmailDigest, EmailRule
 from preferences.registries import global_preferences_registry
 from tests.support.smtp import to

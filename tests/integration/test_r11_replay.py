@@ -12,8 +12,8 @@ from django.db import transaction
 from django.utils import timezone
 from standardwebhooks import Webhook
 
-from hub import replay
 from hub.models import Attempt, Event, Message
+from hub.webhooks import replay
 from preferences.registries import global_preferences_registry
 from tasks.fanout import expand
 from tests.support.polling import wait_until

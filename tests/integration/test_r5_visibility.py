@@ -12,7 +12,7 @@ import pytest
 from django.db import transaction
 
 from hub.models import Attempt, Message
-from hub.retries import JITTER
+from hub.webhooks.retries import JITTER
 from preferences.registries import global_preferences_registry
 from tests.support.polling import wait_until
 from tests.support.receiver import Receiver, Reply

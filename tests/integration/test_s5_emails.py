@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from hub.models import EmailRule, WebhookEndpoint
 from hub.redaction import PLACEHOLDER
-from hub.webhook_secrets import create_secret
+from hub.webhooks.secrets import create_secret
 from preferences.preferences import Section
 from preferences.registries import global_preferences_registry
 from preferences.types import StringPreference

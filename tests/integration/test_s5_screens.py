@@ -18,7 +18,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from hub.models import Attempt, Event, Message, WebhookEndpoint
-from hub.webhook_secrets import create_secret
+from hub.webhooks.secrets import create_secret
 from preferences.models import GlobalPreferenceModel
 from preferences.registries import global_preferences_registry
 from preferences.users.models import UserPreferenceModel

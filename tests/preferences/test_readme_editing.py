@@ -140,9 +140,9 @@ def test_page_urls_in_the_project():
         "preferences:logout": "/preferences/logout/",
     }
     for name, url in names.items():
-        assert reverse(name, urlconf="hub.urls") == url
+        assert reverse(name, urlconf="config.urls") == url
     assert reverse(
-        "preferences:global.section", urlconf="hub.urls", kwargs={"section": "shop"}
+        "preferences:global.section", urlconf="config.urls", kwargs={"section": "shop"}
     ) == ("/preferences/global/shop")
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import transaction
 
 from hub.models import WebhookEndpoint
-from hub.webhook_secrets import create_secret
+from hub.webhooks.secrets import create_secret
 
 
 def add_endpoint(url: str, **fields) -> tuple[WebhookEndpoint, str]:

@@ -1,6 +1,6 @@
 """Webhook test support: workers configured for deliveries to loopback receivers.
 
-A webhook worker gets its hub settings through ``HUB_SETTINGS`` (hub/settings.py):
+A webhook worker gets its hub settings through ``HUB_SETTINGS`` (config/settings.py):
 loopback allow-listed (the outbound guard refuses it otherwise, F11) and whatever the
 test needs (a scaled-down retry schedule, a short failure window). It consumes a private
 broker namespace (tests/support/namespaces.py); tests publish there inside ``publishing_in``.

@@ -16,16 +16,13 @@ import time
 from collections.abc import Iterable
 from pathlib import Path
 
-from django.conf import settings
+from hub.celery_config import queue_names
 
 ROOT = Path(__file__).resolve().parents[2]
 READY_TIMEOUT = 60
 
-# Every queue the hub routes to (hub/settings.py CELERY_TASK_ROUTES) plus the default one.
-ALL_QUEUES = [
-    settings.CELERY_TASK_DEFAULT_QUEUE,
-    *sorted({route["queue"] for route in settings.CELERY_TASK_ROUTES.values()}),
-]
+# Every queue the hub routes to plus the default one.
+ALL_QUEUES = queue_names()
 # Test handlers (tests/support/handlers.py) are imported by every test worker.
 TEST_HANDLER_MODULE = "tests.support.handlers"
 

@@ -72,11 +72,15 @@ def test_failed_dispatcher_does_not_stop_the_others(monkeypatch):
     assert seen == [event, event]
 
 
-def test_dispatchers_resolve_dotted_paths():
+def test_dispatchers_are_named_functions_cache_invalidation_first():
     names = [name for name, _ in fanout.dispatchers()]
 
-    assert names[:2] == ["tasks.cache.dispatch", "tasks.handlers.dispatch"]
-    assert all(callable(function) for _, function in fanout.dispatchers())
+    assert names == [
+        "tasks.cache.dispatch",
+        "tasks.handlers.dispatch",
+        "tasks.webhooks.dispatch",
+        "tasks.emails.dispatch",
+    ]
 
 
 def test_hub_task_refuses_non_id_arguments():

@@ -1,6 +1,6 @@
 """``manage.py webhooks add|list|remove|rotate|test|recover``: endpoints from a shell (F10).
 
-Input goes through the same form as the admin (``hub.forms.WebhookEndpointForm``), so a
+Input goes through the same form as the admin (``hub.webhooks.forms.WebhookEndpointForm``), so a
 refused URL or header gets the same message here; secrets are printed once, by ``add``
 and ``rotate``, and never by ``list``.
 """
@@ -13,11 +13,11 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.utils import timezone
 
-from hub import replay
-from hub.forms import WebhookEndpointForm
 from hub.models import WebhookEndpoint
-from hub.transport import sanitize_url
-from hub.webhook_secrets import create_secret, rotate_secret
+from hub.webhooks import replay
+from hub.webhooks.forms import WebhookEndpointForm
+from hub.webhooks.secrets import create_secret, rotate_secret
+from hub.webhooks.transport import sanitize_url
 
 
 class Command(BaseCommand):

@@ -1,9 +1,0 @@
-"""ASGI entry point of the Prefhub project."""
-
-import os
-
-from django.core.asgi import get_asgi_application
-
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hub.settings")
-
-application = get_asgi_application()

@@ -1,0 +1,114 @@
+"""The Celery settings the hub needs, applied to a project's Django settings module.
+
+A project that installs the hub calls ``configure(globals())`` at the end of its settings
+module (the ``django_heroku.settings(locals())`` idiom). It merges, without overriding
+anything the project set itself:
+
+- ``CELERY_IMPORTS``: the task modules, so that workers register the hub's tasks;
+- ``CELERY_TASK_ROUTES`` and ``CELERY_TASK_QUEUES``: one queue per concern;
+- ``CELERY_BEAT_SCHEDULE``: the sweepers that make delivery reliable;
+- the reliability and monitoring settings of design.md ("Celery conventions").
+
+The broker visibility timeout is read here and only here (``broker_visibility_timeout``).
+"""
+
+from typing import Any
+
+from celery.schedules import crontab
+from kombu import Queue
+
+# kombu's Redis transport redelivers an unacknowledged message after this many seconds.
+DEFAULT_VISIBILITY_TIMEOUT = 3600
+
+TASK_MODULES = (
+    "tasks.fanout",
+    "tasks.outbox",
+    "tasks.cache",
+    "tasks.handlers",
+    "tasks.emails",
+    "tasks.webhooks",
+)
+# One queue per concern, routed by task-name glob: a slow webhook never delays the cache.
+QUEUES = ("fanout", "outbox", "cache", "webhooks", "emails", "handlers")
+TASK_ROUTES = {f"hub.{queue}.*": {"queue": queue} for queue in QUEUES}
+
+RELIABILITY = {
+    # A task whose worker dies runs again (tasks are idempotent); a slow task holds up no
+    # other message.
+    "CELERY_TASK_ACKS_LATE": True,
+    "CELERY_TASK_REJECT_ON_WORKER_LOST": True,
+    "CELERY_WORKER_PREFETCH_MULTIPLIER": 1,
+    # Flower: task events, "sent" included; "started" comes from the events, so no
+    # STARTED row is written to the result backend.
+    "CELERY_WORKER_SEND_TASK_EVENTS": True,
+    "CELERY_TASK_SEND_SENT_EVENT": True,
+    "CELERY_TASK_TRACK_STARTED": False,
+    "CELERY_TASK_SERIALIZER": "json",
+    "CELERY_RESULT_SERIALIZER": "json",
+    "CELERY_ACCEPT_CONTENT": ["json"],
+    "CELERY_RESULT_EXTENDED": True,
+}
+
+
+def beat_schedule(
+    *, outbox_sweep: float = 15.0, webhook_sweep: float = 10.0, email_sweep: float = 60.0
+) -> dict[str, dict[str, Any]]:
+    """The hub's periodic tasks; a missed tick expires rather than piling up."""
+    return {
+        # Publish the fan-out of events whose publish after commit was lost.
+        "hub-outbox-sweep": _every(outbox_sweep, "hub.outbox.sweep"),
+        # Publish webhook retries too long for a countdown, and tries whose task was lost.
+        "hub-webhooks-sweep-due": _every(webhook_sweep, "hub.webhooks.sweep_due"),
+        # Send digests whose scheduled task was lost.
+        "hub-emails-sweep-due": _every(email_sweep, "hub.emails.sweep_due"),
+        # django-celery-results rows older than CELERY_RESULT_EXPIRES.
+        "celery-results-cleanup": {
+            "task": "celery.backend_cleanup",
+            "schedule": crontab(hour=4, minute=0),
+        },
+    }
+
+
+def configure(namespace: dict[str, Any], **sweeps: float) -> None:
+    """Merge the hub's Celery settings into a settings module's ``globals()``.
+
+    ``sweeps`` are the keyword arguments of ``beat_schedule``.
+    """
+    for key, value in RELIABILITY.items():
+        namespace.setdefault(key, value)
+    namespace["CELERY_IMPORTS"] = _union(namespace.get("CELERY_IMPORTS", ()), TASK_MODULES)
+    namespace["CELERY_TASK_ROUTES"] = {**TASK_ROUTES, **namespace.get("CELERY_TASK_ROUTES", {})}
+    default_queue = namespace.setdefault("CELERY_TASK_DEFAULT_QUEUE", "celery")
+    routed = [route["queue"] for route in namespace["CELERY_TASK_ROUTES"].values()]
+    declared = [queue.name for queue in namespace.get("CELERY_TASK_QUEUES") or ()]
+    # Declaring every routed queue lets a worker started without --queues consume them all.
+    namespace["CELERY_TASK_QUEUES"] = [
+        Queue(name) for name in _union(declared, [default_queue, *routed])
+    ]
+    namespace["CELERY_BEAT_SCHEDULE"] = {
+        **beat_schedule(**sweeps),
+        **namespace.get("CELERY_BEAT_SCHEDULE", {}),
+    }
+
+
+def queue_names() -> list[str]:
+    """Every queue the hub's tasks are routed to, plus the project's default queue."""
+    from django.conf import settings
+
+    return [queue.name for queue in settings.CELERY_TASK_QUEUES]
+
+
+def broker_visibility_timeout() -> float:
+    """How long Redis lets a task stay unacknowledged before redelivering it (seconds)."""
+    from django.conf import settings
+
+    options = getattr(settings, "CELERY_BROKER_TRANSPORT_OPTIONS", None) or {}
+    return float(options.get("visibility_timeout", DEFAULT_VISIBILITY_TIMEOUT))
+
+
+def _every(seconds: float, task: str) -> dict[str, Any]:
+    return {"task": task, "schedule": seconds, "options": {"expires": seconds}}
+
+
+def _union(*groups: Any) -> list[Any]:
+    return list(dict.fromkeys(item for group in groups for item in group))

@@ -1,9 +1,0 @@
-"""WSGI entry point of the Prefhub project."""
-
-import os
-
-from django.core.wsgi import get_wsgi_application
-
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hub.settings")
-
-application = get_wsgi_application()
