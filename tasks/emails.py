@@ -1,4 +1,4 @@
-"""Admin e-mail tasks (spec hub.md F9, F16): thin wrappers over ``hub.mail.service``.
+"""Admin e-mail tasks (spec hub.md F9, F16): thin wrappers over ``hub.mail``.
 
 ``dispatch`` runs inside the fan-out of every event; the tasks take ids only and own their
 retry decisions. SMTP and socket errors are retried with exponential backoff and jitter;
@@ -13,7 +13,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.db import transaction
 
 from hub.celery_config import broker_visibility_timeout
-from hub.mail import service
+from hub.mail import rules, sending
 from hub.models.events import Event
 from tasks.base import HubTask
 
@@ -23,7 +23,7 @@ SMTP_ERRORS = (smtplib.SMTPException, OSError, SoftTimeLimitExceeded)
 SMTP_MAX_RETRIES = 8
 SMTP_BACKOFF_MAX = 600  # seconds; 1, 2, 4, ... capped at 10 minutes (with jitter)
 # A hanging mail server must not hold a worker slot for ever (Django's EMAIL_TIMEOUT is
-# unset by default); the digest lease (hub.mail.service.SEND_LEASE) outlasts this.
+# unset by default); the digest lease (hub.mail.sending.SEND_LEASE) outlasts this.
 SEND_TIME_LIMIT = 120
 
 
@@ -33,8 +33,8 @@ def dispatch(event: Event) -> None:
     Idempotent (R11): filing is unique per rule and event, and a digest is scheduled only
     by the call that opened it.
     """
-    for digest in service.record_change(event):
-        schedule_digest(digest.pk, service.seconds_until_due(digest))
+    for digest in rules.record_change(event):
+        schedule_digest(digest.pk, rules.seconds_until_due(digest))
 
 
 def schedule_digest(digest_id: int, countdown: float) -> None:
@@ -63,7 +63,7 @@ SEND_MAIL_OPTIONS = {
 class DigestTask(HubTask):
     def on_failure(self, exc, task_id, args, kwargs, einfo) -> None:
         """Out of retries: show the digest as failed instead of retrying it for ever."""
-        service.mark_failed(args[0] if args else kwargs["digest_id"])
+        sending.mark_failed(args[0] if args else kwargs["digest_id"])
         super().on_failure(exc, task_id, args, kwargs, einfo)
 
 
@@ -74,7 +74,7 @@ class DigestTask(HubTask):
 )
 def digest_task(digest_id: int) -> None:
     """Send one digest when its window has closed (re-scheduled if it runs early)."""
-    if wait := service.send_digest(digest_id):
+    if wait := sending.send_digest(digest_id):
         schedule_digest(digest_id, wait)
 
 
@@ -85,13 +85,13 @@ def digest_task(digest_id: int) -> None:
 )
 def endpoint_disabled(endpoint_id: str) -> None:
     """Tell the admins once that a webhook endpoint was disabled (F9)."""
-    service.send_endpoint_disabled(endpoint_id)
+    sending.send_endpoint_disabled(endpoint_id)
 
 
 @shared_task(base=HubTask, name="hub.emails.sweep_due")
 def sweep_due() -> int:
     """Beat: re-enqueue digests whose task was lost; returns how many."""
-    digest_ids = service.overdue_digest_ids()
+    digest_ids = sending.overdue_digest_ids()
     for digest_id in digest_ids:
         digest_task.delay(digest_id)
     return len(digest_ids)

@@ -1,6 +1,6 @@
 """Admin e-mail digests: de-duplicate, brake and render (pure; spec hub.md F16, F17).
 
-Everything here works on values: the service (``hub.mail.service``) loads the changes of one
+Everything here works on values: ``hub.mail.sending`` loads the changes of one
 digest window from the database, and this module decides what the recipients get:
 
 - identical changes (same key, owner and old → new values) collapse into one line with a

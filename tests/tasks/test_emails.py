@@ -12,7 +12,7 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
-from hub.mail import service
+from hub.mail import rules
 from hub.mail.digest import normalize_recipients
 from hub.models import EmailDigest, EmailRule, Event
 from hub.models.endpoints import WebhookEndpoint
@@ -94,7 +94,7 @@ def test_f16_out_of_retries_marks_the_digest_failed():
     # The hook Celery calls once autoretry gives up; exercised directly because a real
     # run would need the whole backoff schedule (minutes).
     EmailRule.objects.create(name="ops", recipients=["ops@example.com"])
-    [digest] = service.record_change(change())
+    [digest] = rules.record_change(change())
     EmailDigest.objects.filter(pk=digest.pk).update(state="sending")
     emails.digest_task.on_failure(OSError("refused"), "task-id", (digest.pk,), {}, None)
     assert EmailDigest.objects.get(pk=digest.pk).state == "failed"
@@ -102,7 +102,7 @@ def test_f16_out_of_retries_marks_the_digest_failed():
 
 def test_f16_sweeper_sends_a_digest_whose_task_was_lost(mailbox, address):
     EmailRule.objects.create(name="ops", recipients=[address])
-    [digest] = service.record_change(change(), now=timezone.now() - timedelta(hours=1))
+    [digest] = rules.record_change(change(), now=timezone.now() - timedelta(hours=1))
     assert emails.sweep_due.delay().get(timeout=WAIT) == 1
     mailbox.wait_for(to(address))
     assert eventually(lambda: EmailDigest.objects.get(pk=digest.pk).state == "sent")

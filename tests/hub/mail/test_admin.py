@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth.models import Permission, User
 from django.urls import reverse
 
-from hub.mail import service
+from hub.mail import rules, sending
 from hub.models import EmailDigest, EmailRule, Event
 from hub.redaction import PLACEHOLDER
 
@@ -99,8 +99,8 @@ def test_f16_digests_are_read_only_and_show_no_values(staff_client):
         new_value=PLACEHOLDER,
         sensitive=True,
     )
-    [digest] = service.record_change(event)
-    service.send_digest(digest.pk, now=digest.due_at)  # closing it claims the entry
+    [digest] = rules.record_change(event)
+    sending.send_digest(digest.pk, now=digest.due_at)  # closing it claims the entry
     page = staff_client.get(reverse("admin:hub_emaildigest_change", args=[digest.pk]))
     assert page.status_code == 200
     assert "api__token" in page.text and "ops@example.com" in page.text

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from hub.conf import DEFAULTS
-from hub.mail import service
+from hub.mail import rules
 from hub.mail.digest import Change, plan_mail, render_plan
 from hub.models import EmailRule, Event
 from hub.redaction import PLACEHOLDER
@@ -32,7 +32,7 @@ def test_f16_readme_rules_in_code(settings):
 
     def filed(identifier, registry):
         event = Event.objects.create(registry=registry, identifier=identifier, name="x")
-        return sorted(d.recipients for d in service.record_change(event))
+        return sorted(d.recipients for d in rules.record_change(event))
 
     assert filed("general__title", "global") == [["cto@example.com", "ops@example.com"]]
     assert filed("misc__colour", "user") == [["root@example.com"]]

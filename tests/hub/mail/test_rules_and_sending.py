@@ -13,7 +13,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from hub.mail import service as admin_mail
+from hub.mail import rules, sending
 from hub.models import DigestEntry, EmailDigest, EmailRule, Event
 from hub.models.endpoints import WebhookEndpoint
 from hub.redaction import PLACEHOLDER
@@ -43,7 +43,7 @@ def rule(name="ops", **kw):
 
 
 def send_when_due(digest, **offset):
-    return admin_mail.send_digest(digest.pk, now=digest.due_at + timedelta(**offset))
+    return sending.send_digest(digest.pk, now=digest.due_at + timedelta(**offset))
 
 
 # -- rules -------------------------------------------------------------------------------
@@ -80,14 +80,14 @@ def test_f16_rules_match_by_glob_and_registry_and_only_when_active():
     rule("other-section", patterns=["misc__*"])
     rule("off", is_active=False)
     everything = rule("everything", recipients=["all@example.com"])
-    matched = admin_mail.matching_rules(event("general__title"))
+    matched = rules.matching_rules(event("general__title"))
     assert {r.pk for r in matched} == {wanted.pk, everything.pk}
 
 
 def test_f16_empty_recipients_mean_the_admins_setting(settings):
     settings.ADMINS = ["root@example.com", "boss@example.com"]
     default = EmailRule.objects.create(name="default")
-    [digest] = admin_mail.record_change(event())
+    [digest] = rules.record_change(event())
     assert default.resolved_recipients() == ("boss@example.com", "root@example.com")
     assert digest.recipients == ["boss@example.com", "root@example.com"]
 
@@ -95,14 +95,14 @@ def test_f16_empty_recipients_mean_the_admins_setting(settings):
 def test_f16_no_recipients_and_no_admins_files_nothing(settings):
     settings.ADMINS = []
     EmailRule.objects.create(name="default")
-    assert admin_mail.record_change(event()) == []
+    assert rules.record_change(event()) == []
     assert not DigestEntry.objects.exists()
 
 
 def test_f16_only_preference_changes_are_mailed():
     rule()
     notice = Event.objects.create(kind=Event.Kind.ENDPOINT_DISABLED, data={"endpoint_id": "x"})
-    assert admin_mail.record_change(notice) == []
+    assert rules.record_change(notice) == []
     assert not DigestEntry.objects.exists()
 
 
@@ -112,8 +112,8 @@ def test_f16_only_preference_changes_are_mailed():
 def test_r11_filing_an_event_twice_adds_nothing():
     rule()
     change = event()
-    assert len(admin_mail.record_change(change)) == 1
-    assert admin_mail.record_change(change) == []
+    assert len(rules.record_change(change)) == 1
+    assert rules.record_change(change) == []
     assert DigestEntry.objects.count() == 1
     assert EmailDigest.objects.count() == 1
 
@@ -122,12 +122,12 @@ def test_f16_one_open_digest_per_recipient_list():
     rule("a", recipients=[OPS, "dev@example.com"])
     rule("b", recipients=["dev@example.com", OPS], patterns=["general__*"])
     rule("c", recipients=["other@example.com"])
-    opened = admin_mail.record_change(event())
+    opened = rules.record_change(event())
     assert sorted(d.recipients for d in opened) == [
         ["dev@example.com", OPS],
         ["other@example.com"],
     ]
-    assert admin_mail.record_change(event("misc__colour")) == []
+    assert rules.record_change(event("misc__colour")) == []
     assert DigestEntry.objects.count() == 5
 
 
@@ -136,16 +136,16 @@ def test_f16_window_comes_from_the_rule_or_the_hub_default(settings):
     now = timezone.now()
     rule("ruled", digest_window=5)
     rule("defaulted", recipients=["dev@example.com"])
-    digests = {tuple(d.recipients): d for d in admin_mail.record_change(event(), now=now)}
+    digests = {tuple(d.recipients): d for d in rules.record_change(event(), now=now)}
     assert digests[(OPS,)].due_at == now + timedelta(seconds=5)
     assert digests[("dev@example.com",)].due_at == now + timedelta(seconds=42)
 
 
 def test_f16_digest_waits_for_its_window_then_mails_every_change(smtp_server):
     rule(digest_window=60)
-    [digest] = admin_mail.record_change(event("general__title", "Old", "New"))
-    admin_mail.record_change(event("general__title", "Old", "New", version=2))
-    admin_mail.record_change(event("misc__colour", "red", "blue", registry="user"))
+    [digest] = rules.record_change(event("general__title", "Old", "New"))
+    rules.record_change(event("general__title", "Old", "New", version=2))
+    rules.record_change(event("misc__colour", "red", "blue", registry="user"))
 
     assert send_when_due(digest, seconds=-15) == pytest.approx(15)
     assert smtp_server.messages == []
@@ -166,7 +166,7 @@ def test_f16_console_backend_prints_the_digest_readable(settings, capsys):
     settings.EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
     rule()
     long_title = "A site title long enough to push its digest line past 78 characters"
-    [digest] = admin_mail.record_change(event("general__title", "Old", long_title))
+    [digest] = rules.record_change(event("general__title", "Old", long_title))
 
     send_when_due(digest)
 
@@ -178,7 +178,7 @@ def test_f16_console_backend_prints_the_digest_readable(settings, capsys):
 
 def test_f16_a_sent_digest_is_not_sent_again(smtp_server):
     rule()
-    [digest] = admin_mail.record_change(event())
+    [digest] = rules.record_change(event())
     send_when_due(digest)
     send_when_due(digest, seconds=1)
     smtp_server.wait_for(to(OPS))
@@ -187,9 +187,9 @@ def test_f16_a_sent_digest_is_not_sent_again(smtp_server):
 
 def test_f16_a_change_after_the_window_closed_opens_the_next_one(smtp_server):
     rule()
-    [first] = admin_mail.record_change(event("general__title"))
+    [first] = rules.record_change(event("general__title"))
     send_when_due(first)
-    [second] = admin_mail.record_change(event("misc__colour"))
+    [second] = rules.record_change(event("misc__colour"))
     assert second.pk != first.pk
     send_when_due(second)
     mails = smtp_server.wait_for(to(OPS), count=2)
@@ -201,8 +201,8 @@ def test_f16_closing_claims_entries_filed_while_open(smtp_server):
     # A filer that saw the digest open (its entry exists, the digest row was reused) is
     # mailed by that digest even though the digest was not the one it created.
     rule()
-    [digest] = admin_mail.record_change(event("general__title"))
-    assert admin_mail.record_change(event("misc__colour")) == []
+    [digest] = rules.record_change(event("general__title"))
+    assert rules.record_change(event("misc__colour")) == []
     send_when_due(digest)
     [mail] = smtp_server.wait_for(to(OPS))
     assert "general__title" in mail.subject and "misc__colour" in mail.subject
@@ -221,7 +221,7 @@ def test_f16_brake_sends_one_suppressed_mail_then_stays_silent_for_the_cooldown(
         digests = [
             d
             for n in range(count)
-            for d in admin_mail.record_change(event(f"s__k{start + n}"), now=timezone.now())
+            for d in rules.record_change(event(f"s__k{start + n}"), now=timezone.now())
         ]
         send_when_due(digests[0], **offset)
         return EmailDigest.objects.get(pk=digests[0].pk)
@@ -245,7 +245,7 @@ def test_f16_brake_sends_one_suppressed_mail_then_stays_silent_for_the_cooldown(
 
 def test_f16_smtp_refusal_propagates_and_the_next_attempt_sends(smtp_server):
     rule()
-    [digest] = admin_mail.record_change(event())
+    [digest] = rules.record_change(event())
     smtp_server.refuse_next(1)
     with pytest.raises(smtplib.SMTPDataError):
         send_when_due(digest)
@@ -261,37 +261,37 @@ def test_f16_smtp_refusal_propagates_and_the_next_attempt_sends(smtp_server):
 
 def test_f16_a_held_lease_keeps_a_duplicate_task_from_sending(smtp_server):
     rule()
-    [digest] = admin_mail.record_change(event())
+    [digest] = rules.record_change(event())
     due = digest.due_at
     EmailDigest.objects.filter(pk=digest.pk).update(
-        state="sending", lease_until=due + admin_mail.SEND_LEASE
+        state="sending", lease_until=due + sending.SEND_LEASE
     )
-    assert admin_mail.send_digest(digest.pk, now=due + timedelta(seconds=1)) == 0
+    assert sending.send_digest(digest.pk, now=due + timedelta(seconds=1)) == 0
     assert smtp_server.messages == []
     # The holder died: once its lease runs out, the sweeper finds it and it is sent.
-    later = due + admin_mail.SEND_LEASE + timedelta(seconds=1)
-    assert admin_mail.overdue_digest_ids(now=later) == [digest.pk]
-    admin_mail.send_digest(digest.pk, now=later)
+    later = due + sending.SEND_LEASE + timedelta(seconds=1)
+    assert sending.overdue_digest_ids(now=later) == [digest.pk]
+    sending.send_digest(digest.pk, now=later)
     smtp_server.wait_for(to(OPS))
 
 
 def test_f16_sweeper_finds_open_digests_past_due_and_grace(settings):
     settings.HUB = {"EMAIL_DIGEST_SWEEP_GRACE": 30}
     rule()
-    [digest] = admin_mail.record_change(event())
-    assert admin_mail.overdue_digest_ids(now=digest.due_at + timedelta(seconds=29)) == []
-    assert admin_mail.overdue_digest_ids(now=digest.due_at + timedelta(seconds=31)) == [digest.pk]
+    [digest] = rules.record_change(event())
+    assert sending.overdue_digest_ids(now=digest.due_at + timedelta(seconds=29)) == []
+    assert sending.overdue_digest_ids(now=digest.due_at + timedelta(seconds=31)) == [digest.pk]
 
 
 def test_f16_mark_failed_only_touches_a_digest_being_sent():
     rule()
-    [digest] = admin_mail.record_change(event())
-    admin_mail.mark_failed(digest.pk)
+    [digest] = rules.record_change(event())
+    sending.mark_failed(digest.pk)
     assert EmailDigest.objects.get(pk=digest.pk).state == "open"
     EmailDigest.objects.filter(pk=digest.pk).update(state="sending")
-    admin_mail.mark_failed(digest.pk)
+    sending.mark_failed(digest.pk)
     assert EmailDigest.objects.get(pk=digest.pk).state == "failed"
-    assert admin_mail.overdue_digest_ids(now=digest.due_at + timedelta(days=1)) == []
+    assert sending.overdue_digest_ids(now=digest.due_at + timedelta(days=1)) == []
 
 
 # -- redaction ---------------------------------------------------------------------------
@@ -302,7 +302,7 @@ def test_f17_sensitive_change_is_mailed_redacted_never_unsealed(smtp_server):
     secret_old, secret_new = "hunter2-old-Zq8", "hunter2-new-Zq8"
     sealed = seal(json.dumps({"old": secret_old, "new": secret_new}))
     change = event("api__token", PLACEHOLDER, PLACEHOLDER, sensitive=True, sealed_values=sealed)
-    [digest] = admin_mail.record_change(change)
+    [digest] = rules.record_change(change)
     send_when_due(digest)
     [mail] = smtp_server.wait_for(to(OPS))
     assert f"api__token (global): {PLACEHOLDER} → {PLACEHOLDER}" in mail.body
@@ -327,8 +327,8 @@ def disabled_endpoint(**kw):
 def test_f9_endpoint_disabled_mails_the_admins_once_with_a_sanitized_url(settings, smtp_server):
     settings.ADMINS = ["root@example.com"]
     endpoint = disabled_endpoint()
-    assert admin_mail.send_endpoint_disabled(str(endpoint.pk)) is True
-    assert admin_mail.send_endpoint_disabled(str(endpoint.pk)) is False
+    assert sending.send_endpoint_disabled(str(endpoint.pk)) is True
+    assert sending.send_endpoint_disabled(str(endpoint.pk)) is False
     [mail] = smtp_server.wait_for(to("root@example.com"))
     assert mail.subject == ("[Prefhub] Webhook endpoint disabled: https://hooks.example.com/in/42")
     assert "(Billing sync)" in mail.body and "Reason: 410 Gone" in mail.body
@@ -340,16 +340,16 @@ def test_f9_endpoint_disabled_mails_the_admins_once_with_a_sanitized_url(setting
 def test_f9_disabling_again_later_is_a_new_notice(settings, smtp_server):
     settings.ADMINS = ["root@example.com"]
     endpoint = disabled_endpoint()
-    admin_mail.send_endpoint_disabled(str(endpoint.pk))
+    sending.send_endpoint_disabled(str(endpoint.pk))
     endpoint.disabled_at += timedelta(days=1)
     endpoint.save(update_fields=["disabled_at"])
-    assert admin_mail.send_endpoint_disabled(str(endpoint.pk)) is True
+    assert sending.send_endpoint_disabled(str(endpoint.pk)) is True
     smtp_server.wait_for(to("root@example.com"), count=2)
 
 
 def test_f9_an_active_or_missing_endpoint_sends_nothing(smtp_server):
     endpoint = disabled_endpoint()
     WebhookEndpoint.objects.filter(pk=endpoint.pk).update(disabled_at=None, is_active=True)
-    assert admin_mail.send_endpoint_disabled(str(endpoint.pk)) is False
-    assert admin_mail.send_endpoint_disabled("00000000-0000-0000-0000-000000000000") is False
+    assert sending.send_endpoint_disabled(str(endpoint.pk)) is False
+    assert sending.send_endpoint_disabled("00000000-0000-0000-0000-000000000000") is False
     assert smtp_server.messages == []

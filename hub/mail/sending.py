@@ -1,18 +1,14 @@
-"""Admin e-mail, the database side (spec hub.md F9 "admins are told once", F16, F17).
+"""Sending admin e-mail: digests and "endpoint disabled" notices (spec hub.md F9, F16, F17).
 
-Filing: ``record_change`` files a preference change under every active ``EmailRule`` that
-matches it (one ``DigestEntry`` per rule and event, so a fan-out that runs twice adds
-nothing) and makes sure the recipient list has an open ``EmailDigest``; it returns the
-digests it opened, which the caller schedules for their due time.
-
-Sending: ``send_digest`` closes a due digest, claims every waiting entry of its recipient
-list, lets ``hub.mail.digest`` plan and render the mail, and sends it through Django's
-e-mail backend. Closing and claiming are two separate statements on purpose: a filer that
-still saw the digest open wrote its entry before the close, so the claim that follows the
-close picks it up; a filer that saw it closed opens the next window. A lease on the digest
-row keeps a duplicate task from sending the same window twice, and expires if a worker dies
-mid-send so the sweeper can hand the digest to another one. Delivery is at least once: a
-worker that dies between the SMTP server's "accepted" and the row's "sent" mails twice.
+``send_digest`` closes a due digest, claims every waiting entry of its recipient list, lets
+``hub.mail.digest`` plan and render the mail, and sends it through Django's e-mail backend.
+Closing and claiming are two separate statements on purpose: a filer (``hub.mail.rules``)
+that still saw the digest open wrote its entry before the close, so the claim that follows
+the close picks it up; a filer that saw it closed opens the next window. A lease on the
+digest row keeps a duplicate task from sending the same window twice, and expires if a
+worker dies mid-send so the sweeper can hand the digest to another one. Delivery is at
+least once: a worker that dies between the SMTP server's "accepted" and the row's "sent"
+mails twice.
 """
 
 import email.policy
@@ -21,18 +17,16 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMessage
-from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from hub.conf import hub_settings
-from hub.kinds import EventKind
 from hub.mail import digest as email_digest
-from hub.matching import event_matches
+from hub.mail.rules import seconds_until_due
 from hub.models.endpoints import WebhookEndpoint
 from hub.models.events import Event
-from hub.models.notifications import AdminNotice, DigestEntry, EmailDigest, EmailRule
+from hub.models.notifications import AdminNotice, DigestEntry, EmailDigest
 from hub.webhooks.transport import sanitize_url
 
 logger = logging.getLogger(__name__)
@@ -40,93 +34,6 @@ logger = logging.getLogger(__name__)
 # How long one task may hold a digest while it sends; well above the task's time limit, so
 # only a dead worker's lease ever runs out.
 SEND_LEASE = timedelta(minutes=5)
-OPEN_RETRIES = 3
-
-
-def record_change(event: Event, *, now: datetime | None = None) -> list[EmailDigest]:
-    """File ``event`` under each matching active rule; return the digests this opened.
-
-    The entries commit together first, and only then is each recipient list's open
-    digest looked up: the order the module docstring relies on, so call it outside a
-    transaction (the fan-out task does).
-    """
-    if event.kind != EventKind.PREFERENCE_UPDATED:
-        return []
-    now = now or timezone.now()
-    with transaction.atomic():
-        waiting = [_file(rule, event) for rule in matching_rules(event)]
-    windows = {key: (recipients, window) for key, recipients, window in filter(None, waiting)}
-    opened = []
-    for key, (recipients, window) in windows.items():
-        digest, created = _open_digest(recipients, key, window=window, now=now)
-        if created:
-            opened.append(digest)
-    return opened
-
-
-def _file(rule: EmailRule, event: Event) -> tuple[str, tuple[str, ...], int] | None:
-    """File the event under one rule: ``(key, recipients, window)`` while it waits.
-
-    None when the rule has nobody to tell, or a digest already took the entry (the
-    fan-out ran again after the mail went out).
-    """
-    recipients = rule.resolved_recipients()
-    if not recipients:
-        logger.warning("e-mail rule %s has no recipients and ADMINS is empty", rule.pk)
-        return None
-    key = email_digest.recipients_key(recipients)
-    entry, _ = DigestEntry.objects.get_or_create(
-        rule=rule, event=event, defaults={"recipients_key": key}
-    )
-    if entry.digest_id is not None:
-        return None
-    window = rule.digest_window
-    return key, recipients, hub_settings.EMAIL_DIGEST_WINDOW if window is None else window
-
-
-def matching_rules(event: Event) -> list[EmailRule]:
-    """Active rules whose patterns and registries select this event."""
-    return [
-        rule
-        for rule in EmailRule.objects.filter(is_active=True)
-        if event_matches(
-            patterns=rule.patterns,
-            registries=rule.registries,
-            identifier=event.identifier,
-            registry=event.registry,
-        )
-    ]
-
-
-def _open_digest(
-    recipients: tuple[str, ...], key: str, *, window: int, now: datetime
-) -> tuple[EmailDigest, bool]:
-    """The open digest of this recipient list, created if there is none.
-
-    The partial unique constraint on open digests makes concurrent filers agree on one; the
-    loser of a race reads the winner's row (or, if that one closed meanwhile, tries again).
-    """
-    for _ in range(OPEN_RETRIES):
-        digest = EmailDigest.objects.filter(recipients_key=key, state=EmailDigest.State.OPEN)
-        if existing := digest.first():
-            return existing, False
-        try:
-            with transaction.atomic():
-                created = EmailDigest.objects.create(
-                    recipients=list(recipients),
-                    recipients_key=key,
-                    opened_at=now,
-                    due_at=now + timedelta(seconds=window),
-                )
-            return created, True
-        except IntegrityError:
-            continue
-    raise RuntimeError(f"could not open a digest for recipient list {key} (contention)")
-
-
-def seconds_until_due(digest: EmailDigest, *, now: datetime | None = None) -> float:
-    """Seconds before ``digest`` may be sent (0 when it is due)."""
-    return max(0.0, (digest.due_at - (now or timezone.now())).total_seconds())
 
 
 def send_digest(digest_id: int, *, now: datetime | None = None) -> float:
