@@ -6,10 +6,10 @@ import pytest
 from django.contrib.auth.models import Permission, User
 from django.test import Client
 from django.urls import reverse
-from rest_framework.test import APIClient
 
 from hub.models import WebhookEndpoint
 from hub.models.endpoints import HEADER_MASK
+from tests.support.users import api_for, browser_for, superuser
 
 pytestmark = pytest.mark.django_db
 
@@ -18,8 +18,8 @@ ENDPOINTS = "/api/hub/endpoints/"
 
 
 @pytest.fixture
-def superuser(db):
-    return User.objects.create_superuser("root", "root@example.com", "pw")
+def root(db):
+    return superuser()
 
 
 @pytest.fixture
@@ -30,10 +30,8 @@ def endpoint(db):
 
 
 @pytest.fixture
-def api(superuser):
-    client = APIClient()
-    client.force_authenticate(superuser)
-    return client
+def api(root):
+    return api_for(root)
 
 
 def _change_url(endpoint) -> str:
@@ -80,9 +78,8 @@ def test_api_mask_for_an_unknown_header_is_a_400(api, endpoint):
     assert endpoint.headers["Authorization"] == CREDENTIAL
 
 
-def test_admin_change_page_masks_values_and_keeps_them_on_save(superuser, endpoint):
-    client = Client()
-    client.force_login(superuser)
+def test_admin_change_page_masks_values_and_keeps_them_on_save(root, endpoint):
+    client = browser_for(root)
     page = client.get(_change_url(endpoint))
     assert page.status_code == 200 and CREDENTIAL not in page.content.decode()
 

@@ -1,23 +1,21 @@
 """Admin of e-mail rules and digests (F16): validation, read-only digests, permissions."""
 
 import pytest
-from django.contrib.auth.models import Permission, User
+from django.contrib.auth.models import User
 from django.urls import reverse
 
 from hub.mail import rules, sending
 from hub.models import EmailDigest, EmailRule, Event
 from hub.redaction import PLACEHOLDER
+from tests.support.users import browser_for, staff
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def staff_client(client):
-    user = User.objects.create_user("staff", password="pw", is_staff=True)
-    user.user_permissions.add(*Permission.objects.filter(codename__endswith="emailrule"))
-    user.user_permissions.add(Permission.objects.get(codename="view_emaildigest"))
-    client.force_login(user)
-    return client
+def staff_client(db):
+    rules = ("add_emailrule", "change_emailrule", "delete_emailrule", "view_emailrule")
+    return browser_for(staff(permissions=(*rules, "view_emaildigest")))
 
 
 def rule_form(**overrides):

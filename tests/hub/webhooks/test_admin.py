@@ -6,7 +6,7 @@ preference and finds the signed request at a real receiver and the attempt in th
 import re
 
 import pytest
-from django.contrib.auth.models import Permission, User
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.test import Client
 from standardwebhooks import Webhook
@@ -16,6 +16,7 @@ from hub.webhooks.secrets import create_secret
 from preferences.registries import global_preferences_registry
 from tests.support.polling import wait_until
 from tests.support.receiver import Receiver
+from tests.support.users import WEBHOOK_VIEW_PERMISSIONS, browser_for, staff, superuser
 
 ADD_URL = "/admin/hub/webhookendpoint/add/"
 SECRET = re.compile(r'value="(whsec_[A-Za-z0-9+/=]+)"')
@@ -28,19 +29,12 @@ def form_data(url: str, **fields) -> dict:
 
 @pytest.fixture
 def superuser_client(db):
-    client = Client()
-    client.force_login(User.objects.create_superuser("root", "root@example.com", "pw"))
-    return client
+    return browser_for(superuser())
 
 
 @pytest.fixture
 def viewer_client(db):
-    user = User.objects.create_user("viewer", password="pw", is_staff=True)
-    codenames = ["view_webhookendpoint", "view_message", "view_attempt"]
-    user.user_permissions.set(Permission.objects.filter(codename__in=codenames))
-    client = Client()
-    client.force_login(user)
-    return client
+    return browser_for(staff("viewer", permissions=WEBHOOK_VIEW_PERMISSIONS))
 
 
 @pytest.mark.django_db(transaction=True)

@@ -3,12 +3,13 @@
 from datetime import timedelta
 
 import pytest
-from django.contrib.auth.models import Permission, User
+from django.contrib.auth.models import User
 from django.utils import timezone
 from rest_framework.test import APIClient
 
 from hub.models import Attempt, Event, Message, WebhookEndpoint
 from hub.webhooks.secrets import create_secret
+from tests.support.users import WEBHOOK_VIEW_PERMISSIONS, api_for, staff, superuser
 
 pytestmark = pytest.mark.django_db
 
@@ -18,21 +19,13 @@ URL = "https://example.com/hook"
 
 @pytest.fixture
 def admin_client(db):
-    user = User.objects.create_superuser("root", "root@example.com", "pw")
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
+    return api_for(superuser())
 
 
 @pytest.fixture
 def viewer_client(db):
     """Staff with only the view permissions of the hub's webhook models."""
-    user = User.objects.create_user("viewer", password="pw", is_staff=True)
-    codenames = ["view_webhookendpoint", "view_message", "view_attempt"]
-    user.user_permissions.set(Permission.objects.filter(codename__in=codenames))
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
+    return api_for(staff("viewer", permissions=WEBHOOK_VIEW_PERMISSIONS))
 
 
 @pytest.fixture
