@@ -19,7 +19,7 @@ from .exceptions import NotFoundInRegistry
 from .models import GlobalPreferenceModel
 from .registries import global_preferences_registry
 from .sealing import is_sensitive
-from .serializers import SerializationError
+from .serializers import SerializationError, UnstorableValue
 from .types import FilePreference
 
 REQUIRED_MESSAGE = _("This field is required.")
@@ -68,7 +68,11 @@ def ensure_storable(preference: Any, value: Any) -> None:
     if isinstance(preference, FilePreference):
         return
     try:
-        preference.serializer.serialize(value)
+        preference.storable_raw(value)
+    except UnstorableValue as exc:
+        raise ValidationError(
+            _("This value cannot be stored: %(reason)s."), code="unstorable", params={"reason": exc}
+        ) from exc
     except (SerializationError, ValueError, TypeError) as exc:
         if value in EMPTY_VALUES:
             raise ValidationError(REQUIRED_MESSAGE, code="required") from exc

@@ -9,13 +9,14 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from django.core.cache import BaseCache, caches
-from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.core.exceptions import FieldDoesNotExist
 from django.db import router, transaction
 
 from .exceptions import CachedValueNotFound
 from .serializers import SerializationError
 from .settings import preferences_settings
 from .signals import preference_updated
+from .types import invalid_value
 
 # Returned by the cache on a miss; distinct from every value the cache can store (R-CACHE-5).
 _MISSING = object()
@@ -67,6 +68,7 @@ class PreferencesManager(Mapping):
         """
         section, name = self.parse_lookup(key)
         preference = self.registry.get(section=section, name=name)
+        preference.check_value(value)
         preference.validate(value)
         self.update_db_pref(section=section, name=name, value=value)
 
@@ -280,14 +282,8 @@ class PreferencesManager(Mapping):
         """The raw value of ``value``; a serializer's refusal is a ValidationError (R-MGR-6)."""
         try:
             return preference.to_raw(value)
-        except (SerializationError, ValueError) as exc:
-            # Serializer messages may quote the value; a secret's stays out of the error.
-            detail = "rejected" if preference.get("sensitive", False) else str(exc)
-            raise ValidationError(
-                "Invalid value for preference %(identifier)s: %(detail)s",
-                code="invalid",
-                params={"identifier": preference.identifier(), "detail": detail},
-            ) from exc
+        except (SerializationError, ValueError, TypeError) as exc:
+            raise invalid_value(preference, exc) from exc
 
 
 def _raw_from_cache(raw: str) -> str | None:

@@ -7,6 +7,7 @@ validation error without guessing which built-in exception a parser might raise.
 
 import datetime
 import decimal
+import math
 import os
 from collections.abc import Iterable
 from typing import Any
@@ -33,6 +34,32 @@ UNSET = UnsetValue()
 
 class SerializationError(Exception):
     pass
+
+
+class UnstorableValue(SerializationError):
+    """A value of the right type whose stored form the database cannot hold as text.
+
+    Messages never quote the value: it may be a secret.
+    """
+
+
+def check_storable(raw: str | None, max_length: int) -> None:
+    """Raise ``UnstorableValue`` unless the raw string ``raw`` can be stored and read back."""
+    if raw is None:
+        return
+    if len(raw) > max_length:
+        raise UnstorableValue(
+            f"it is {len(raw):,} characters long once stored, over the limit of {max_length:,}"
+        )
+    if "\x00" in raw:
+        # PostgreSQL refuses NUL in text; other databases would truncate at it.
+        raise UnstorableValue("it contains a NUL character, which text columns cannot hold")
+    try:
+        raw.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise UnstorableValue(
+            f"it contains a lone surrogate (position {exc.start}), which is not valid Unicode text"
+        ) from exc
 
 
 class BaseSerializer:
@@ -134,9 +161,19 @@ IntSerializer = IntegerSerializer
 
 
 class DecimalSerializer(BaseSerializer):
+    # The decimal module's default context precision: beyond it arithmetic rounds.
+    max_digits = 28
+
     @classmethod
     def clean_to_db_value(cls, value: Any) -> decimal.Decimal:
         _require_type(cls, value, decimal.Decimal)
+        if not value.is_finite():
+            raise cls.exception(f"{value} is not a finite decimal")
+        if len(value.as_tuple().digits) > cls.max_digits:
+            raise cls.exception(f"A decimal has at most {cls.max_digits} significant digits")
+        # The REST API represents decimals as JSON numbers, which stop at float's range.
+        if not math.isfinite(float(value)):
+            raise cls.exception("The decimal is out of the range of a JSON number")
         return value
 
     @classmethod
@@ -151,7 +188,14 @@ class FloatSerializer(BaseSerializer):
     @classmethod
     def clean_to_db_value(cls, value: Any) -> float:
         _require_type(cls, value, int, float, but=(bool,))
-        return float(value)
+        try:
+            value = float(value)
+        except OverflowError as exc:  # an int beyond float's range
+            raise cls.exception("The number is out of the range of a float") from exc
+        if not math.isfinite(value):
+            # inf and NaN do not round-trip: JSON has no spelling for them.
+            raise cls.exception(f"{value} is not a finite number")
+        return value
 
     @classmethod
     def to_python(cls, value: str | None, **kwargs: Any) -> float:

@@ -26,6 +26,9 @@ DEFAULTS: dict[str, Any] = {
     "VALIDATE_NAMES": True,
     "FILE_PREFERENCE_UPLOAD_DIR": "dynamic_preferences",
     "CACHE_NONE_VALUE": "__dynamic_preferences_empty_value",
+    # Longest stored form of a value, in characters; a preference may set its own
+    # ``max_stored_length``. Every change is copied into events and webhooks, so keep it small.
+    "MAX_VALUE_LENGTH": 64 * 1024,
 }
 
 

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.core.files.storage import Storage, default_storage
 from django.db.models import QuerySet
 from django.db.models.signals import pre_delete
@@ -40,6 +41,7 @@ from .serializers import (
     StringSerializer,
     TimeSerializer,
     UnsetValue,
+    check_storable,
 )
 from .settings import preferences_settings
 
@@ -123,9 +125,29 @@ class BasePreferenceType(AbstractPreference):
         kwargs["validators"] = [*kwargs.get("validators", []), self.validate]
         return kwargs
 
+    # Longest stored form of a value; None means the MAX_VALUE_LENGTH setting.
+    max_stored_length: int | None = None
+
+    def storable_raw(self, value: Any) -> str | None:
+        """``value`` serialized; ``SerializationError`` unless the database can hold it."""
+        raw = self.serializer.serialize(value)
+        limit = self.get("max_stored_length") or preferences_settings.MAX_VALUE_LENGTH
+        check_storable(raw, limit)
+        return raw
+
+    def check_value(self, value: Any) -> None:
+        """Type and content checks, storing nothing: ``ValidationError`` naming the preference.
+
+        They run before ``validate()``, which may assume a value of the right type.
+        """
+        try:
+            self.storable_raw(value)
+        except (SerializationError, ValueError, TypeError) as exc:
+            raise invalid_value(self, exc) from exc
+
     def to_raw(self, value: Any) -> str | None:
         """The stored form of ``value``: serialized, and sealed when the preference is sensitive."""
-        raw = self.serializer.serialize(value)
+        raw = self.storable_raw(value)
         return seal_raw(raw) if is_sensitive(self) else raw
 
     def from_raw(self, raw: str | None) -> Any:
@@ -313,6 +335,9 @@ class FilePreference(BasePreferenceType):
     def api_repr(self, value: Any) -> str | None:
         return value.url if value else None
 
+    def check_value(self, value: Any) -> None:
+        """Nothing to check up front: serializing an upload stores it, and its field checked it."""
+
 
 class DurationPreference(BasePreferenceType):
     field_class = forms.DurationField
@@ -342,3 +367,14 @@ class DateTimePreference(_IsoFormatApiRepr, BasePreferenceType):
 class TimePreference(_IsoFormatApiRepr, BasePreferenceType):
     field_class = forms.TimeField
     serializer = TimeSerializer
+
+
+def invalid_value(preference: Any, error: Exception) -> ValidationError:
+    """The ``ValidationError`` for a value that ``preference`` cannot store, naming it."""
+    # Serializer messages may quote the value; a secret's stays out of the error.
+    detail = "rejected" if is_sensitive(preference) else str(error)
+    return ValidationError(
+        "Invalid value for preference %(identifier)s: %(detail)s",
+        code="invalid",
+        params={"identifier": preference.identifier(), "detail": detail},
+    )

@@ -145,6 +145,54 @@ def test_r_mgr_6_serializer_rejection_on_a_new_row_writes_nothing(manager):
     assert not GlobalPreferenceModel.objects.filter(section="exam").exists()
 
 
+def test_type_check_runs_before_validate(manager, signals, monkeypatch):
+    """A ``validate()`` that compares numbers never sees a string (the README's PageSize)."""
+
+    def at_most_1000(self, value):
+        if value > 1000:
+            raise ValidationError("At most 1000.")
+
+    monkeypatch.setattr(MaxUsers, "validate", at_most_1000)
+    with pytest.raises(ValidationError, match="user__max_users"):
+        manager["user__max_users"] = "fifty"
+    assert manager.get("user__max_users", no_cache=True) == 100
+    assert signals == []
+
+
+@pytest.mark.parametrize(
+    ("value", "reason"),
+    [
+        ("nul\x00byte", "NUL character"),
+        ("lone \ud800 surrogate", "lone surrogate"),
+        ("x" * 65, "65 characters long once stored, over the limit of 64"),
+    ],
+    ids=["nul", "lone-surrogate", "too-long"],
+)
+@pytest.mark.parametrize("write", ["setitem", "update_db_pref"])
+def test_values_the_database_cannot_hold_are_validation_errors(
+    manager, signals, settings, value, reason, write
+):
+    settings.DYNAMIC_PREFERENCES = {"MAX_VALUE_LENGTH": 64}
+    with pytest.raises(ValidationError, match="test__TestGlobal1") as raised:
+        if write == "setitem":
+            manager["test__TestGlobal1"] = value
+        else:
+            manager.update_db_pref("test", "TestGlobal1", value)
+    assert reason in raised.value.messages[0]
+    assert manager.get("test__TestGlobal1", no_cache=True) == "default value"
+    assert signals == []
+
+
+def test_a_preference_sets_its_own_length_limit(manager, monkeypatch):
+    monkeypatch.setattr(
+        type(global_preferences_registry.get("test__TestGlobal1")), "max_stored_length", 3
+    )
+    manager["test__TestGlobal1"] = "Red"
+    with pytest.raises(ValidationError, match="over the limit of 3"):
+        manager["test__TestGlobal1"] = "Blue"
+    assert manager.get("test__TestGlobal1", no_cache=True) == "Red"
+
+
 def test_r_mgr_6_unknown_key_on_write_raises(manager):
     with pytest.raises(NotFoundInRegistry):
         manager["user__unknown"] = 1

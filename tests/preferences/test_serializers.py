@@ -5,6 +5,7 @@ value back (normalised the documented way: sorted lists, aware datetimes, querys
 """
 
 import datetime
+import math
 import pickle
 from decimal import Decimal
 
@@ -538,16 +539,42 @@ def test_r_ser_3_integer_round_trip(value):
     assert IntegerSerializer.deserialize(IntegerSerializer.serialize(value)) == value
 
 
-@given(st.decimals(allow_nan=False))
+JSON_DECIMALS = st.decimals(
+    allow_nan=False, allow_infinity=False, min_value=-(10**300), max_value=10**300
+).filter(lambda value: len(value.as_tuple().digits) <= DecimalSerializer.max_digits)
+
+
+@given(JSON_DECIMALS)
 def test_r_ser_3_decimal_round_trip(value):
     result = DecimalSerializer.deserialize(DecimalSerializer.serialize(value))
     assert result == value
     assert str(result) == str(value)  # the exponent (precision) survives too
 
 
-@given(st.floats(allow_nan=False) | st.integers(min_value=-(2**53), max_value=2**53))
+@pytest.mark.parametrize(
+    "value",
+    ["Infinity", "-Infinity", "NaN", "sNaN", "1e400", "1" * 500, "0." + "1" * 29],
+    ids=["inf", "-inf", "nan", "snan", "beyond-json-range", "500-digits", "29-digits"],
+)
+def test_decimals_that_cannot_round_trip_are_refused(value):
+    with pytest.raises(SerializationError):
+        DecimalSerializer.serialize(Decimal(value))
+
+
+@given(
+    st.floats(allow_nan=False, allow_infinity=False)
+    | st.integers(min_value=-(2**53), max_value=2**53)
+)
 def test_r_ser_3_float_round_trip(value):
     assert FloatSerializer.deserialize(FloatSerializer.serialize(value)) == float(value)
+
+
+@pytest.mark.parametrize(
+    "value", [math.inf, -math.inf, math.nan, 10**400], ids=["inf", "-inf", "nan", "huge-int"]
+)
+def test_floats_that_cannot_round_trip_are_refused(value):
+    with pytest.raises(SerializationError):
+        FloatSerializer.serialize(value)
 
 
 @given(st.text())
