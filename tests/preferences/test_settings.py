@@ -20,9 +20,13 @@ def test_r_set_1_missing_django_setting_means_defaults(settings):
     assert preferences_settings.MANAGER_ATTRIBUTE == "preferences"
 
 
+# Prefhub's own settings, beyond the upstream table of R-SET-2.
+EXTENSIONS = {"MAX_VALUE_LENGTH": 64 * 1024}
+
+
 def test_r_set_2_exact_defaults(settings):
     settings.DYNAMIC_PREFERENCES = {}
-    assert DEFAULTS == {
+    assert DEFAULTS == EXTENSIONS | {
         "MANAGER_ATTRIBUTE": "preferences",
         "SECTION_KEY_SEPARATOR": "__",
         "REGISTRY_MODULE": "dynamic_preferences_registry",
