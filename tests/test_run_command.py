@@ -210,6 +210,9 @@ def test_bin_run_serves_the_hub_and_delivers_an_admin_change(running_hub, tmp_pa
         return "<h1>Renamed at run time</h1>" in page and handled in page
 
     wait_until(home_shows_the_change, timeout=20, interval=0.5)
+    anonymous = httpx.get(hub.web + "/", timeout=5).text
+    assert 'id="events-hidden"' in anonymous, "events carry values: staff only"
+    assert 'id="last-handled"' not in anonymous and "<td>Renamed at run time" not in anonymous
     tasks = httpx.get(hub.flower + "/api/tasks", auth=hub.flower_auth(), timeout=5).json()
     names = {task["name"] for task in tasks.values()}
     assert {"hub.fanout.expand", "hub.cache.invalidate"} <= names

@@ -15,7 +15,11 @@ class HomeView(TemplateView):
     template_name = "demo/home.html"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        # Events carry old and new values: only those who may view them in the admin see them.
+        if not self.request.user.has_perm("hub.view_event"):
+            return super().get_context_data(may_view_events=False, **kwargs)
         return super().get_context_data(
+            may_view_events=True,
             last_handled=cache.get(LAST_CHANGE_KEY),
             recent_events=Event.objects.order_by("-id")[:RECENT_EVENTS],
             **kwargs,

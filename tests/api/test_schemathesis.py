@@ -49,7 +49,7 @@ FUZZ_SETTINGS = settings(
 
 def fuzz(schema_url: str, auth: tuple[str, str]) -> list[str]:
     """Run every operation under /api/; return the ones that were exercised."""
-    schema = schemathesis.openapi.from_url(schema_url).include(path_regex=API_PATHS)
+    schema = schemathesis.openapi.from_url(schema_url, auth=auth).include(path_regex=API_PATHS)
     exercised = []
     for result in schema.get_all_operations():
         operation = result.ok()

@@ -289,7 +289,9 @@ def test_documented_errors(http, editor, django_user_model):
 
 
 @pytest.mark.django_db
-def test_schema_and_docs_urls(client):
+def test_schema_and_docs_urls(client, django_user_model):
+    assert client.get("/api/schema/").status_code == 403  # signed-in users only
+    client.force_login(django_user_model.objects.create_user("reader"))
     schema = client.get("/api/schema/", HTTP_ACCEPT="application/json").json()
     path = schema["paths"]["/api/preferences/global/"]["get"]
     (section,) = [p for p in path["parameters"] if p["name"] == "section"]
