@@ -198,6 +198,17 @@ class PreferencesManager(Mapping):
             self.to_cache(*found)
         return values
 
+    def ensure_rows(self) -> None:
+        """Create the missing rows of registered preferences with their defaults; read no value.
+
+        Unlike ``all()`` this never deserializes, so a stored value that cannot be read
+        (written straight to the database, say) does not stop it.
+        """
+        existing = set(self.queryset.values_list("section", "name"))
+        for preference in self.registry.preferences():
+            if (preference.section.name, preference.name) not in existing:
+                self._get_or_create_default(preference.section.name, preference.name)
+
     def get_db_pref(self, section: str | None, name: str) -> Any:
         """This manager's row for the preference, created with its default if missing (R-MGR-10)."""
         try:

@@ -127,6 +127,10 @@ class BasePreferenceType(AbstractPreference):
 
     # Longest stored form of a value; None means the MAX_VALUE_LENGTH setting.
     max_stored_length: int | None = None
+    # The JSON types the REST API accepts for a value (null aside); None leaves it to the
+    # form field. ``api_item_types`` are those of a list's items.
+    api_value_types: tuple[type, ...] | None = None
+    api_item_types: tuple[type, ...] | None = None
 
     def storable_raw(self, value: Any) -> str | None:
         """``value`` serialized; ``SerializationError`` unless the database can hold it."""
@@ -173,6 +177,7 @@ class BasePreferenceType(AbstractPreference):
 
 
 class BooleanPreference(BasePreferenceType):
+    api_value_types = (bool,)
     field_class = forms.BooleanField
     serializer = BooleanSerializer
     # An unticked checkbox is a valid False, not a missing value.
@@ -180,6 +185,7 @@ class BooleanPreference(BasePreferenceType):
 
 
 class IntegerPreference(BasePreferenceType):
+    api_value_types = (int,)
     field_class = forms.IntegerField
     serializer = IntegerSerializer
 
@@ -188,16 +194,20 @@ IntPreference = IntegerPreference
 
 
 class DecimalPreference(BasePreferenceType):
+    # A numeric string keeps digits a JSON number (a float to most parsers) would round.
+    api_value_types = (int, float, str)
     field_class = forms.DecimalField
     serializer = DecimalSerializer
 
 
 class FloatPreference(BasePreferenceType):
+    api_value_types = (int, float)
     field_class = forms.FloatField
     serializer = FloatSerializer
 
 
 class StringPreference(BasePreferenceType):
+    api_value_types = (str,)
     field_class = forms.CharField
     serializer = StringSerializer
 
@@ -207,6 +217,7 @@ class LongStringPreference(StringPreference):
 
 
 class ChoicePreference(BasePreferenceType):
+    api_value_types = (str,)
     choices: Any = ()
     field_class = forms.ChoiceField
     serializer = StringSerializer
@@ -229,6 +240,8 @@ class ChoicePreference(BasePreferenceType):
 
 
 class MultipleChoicePreference(ChoicePreference):
+    api_value_types = (list,)
+    api_item_types = (str,)
     widget = forms.CheckboxSelectMultiple
     field_class = forms.MultipleChoiceField
     serializer = MultipleSerializer
@@ -265,6 +278,9 @@ def create_deletion_handler(preference: "ModelChoicePreference") -> Callable[...
 
 class ModelChoicePreference(BasePreferenceType):
     """One instance of ``model`` (or of ``queryset``'s model), stored as its primary key."""
+
+    # A primary key: a number or a string (UUIDs, slugs).
+    api_value_types = (int, str)
 
     field_class = forms.ModelChoiceField
     serializer_class = ModelSerializer
@@ -304,6 +320,8 @@ class ModelChoicePreference(BasePreferenceType):
 
 
 class ModelMultipleChoicePreference(ModelChoicePreference):
+    api_value_types = (list,)
+    api_item_types = (int, str)
     serializer_class = ModelMultipleSerializer
     field_class = forms.ModelMultipleChoiceField
 
@@ -340,6 +358,7 @@ class FilePreference(BasePreferenceType):
 
 
 class DurationPreference(BasePreferenceType):
+    api_value_types = (str,)
     field_class = forms.DurationField
     serializer = DurationSerializer
 
@@ -349,6 +368,8 @@ class DurationPreference(BasePreferenceType):
 
 class _IsoFormatApiRepr:
     """API value of the date-like types: ISO 8601 text (None stays None, R-TYPE-14 fix)."""
+
+    api_value_types = (str,)
 
     def api_repr(self, value: Any) -> str | None:
         return None if value is None else value.isoformat()

@@ -24,13 +24,14 @@ from hub.models import Attempt, Message, WebhookEndpoint
 from hub.models.endpoints import EVENT_TYPES
 from hub.webhooks import health, replay
 from hub.webhooks.secrets import create_secret, rotate_secret
+from preferences.api.parsers import StrictInputMixin
 
 # Actions that start work in the background, and the ones that switch an endpoint on/off.
 ACCEPTED_OR_REFUSED = responses({202: api.AcceptedSerializer}, detail=True, checks_input=True)
 ENDPOINT_STATE = responses({200: api.EndpointSerializer}, detail=True, checks_input=False)
 
 
-class HubViewSetMixin:
+class HubViewSetMixin(StrictInputMixin):
     permission_classes = [HubStaffPermission]
     filter_backends = [ParamFilter]
     filter_params: list[Param] = []

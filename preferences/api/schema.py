@@ -119,7 +119,12 @@ class PreferenceViewSetSchema(AutoSchema):
         }
         if action in DETAIL_ACTIONS:
             responses[404] = OpenApiResponse(DETAIL_ERROR, description="No such preference.")
+        if action == "list":
+            responses[400] = OpenApiResponse(FIELD_ERRORS, description="Unknown section.")
         if action in WRITE_ACTIONS:
             errors = BULK_ERRORS if action == "bulk" else FIELD_ERRORS
             responses[400] = OpenApiResponse(errors, description="Invalid value: nothing written.")
+            responses[413] = OpenApiResponse(
+                DETAIL_ERROR, description="Body over DATA_UPLOAD_MAX_MEMORY_SIZE: nothing written."
+            )
         return responses

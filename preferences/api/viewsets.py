@@ -12,6 +12,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from rest_framework import mixins, permissions, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 from rest_framework.generics import get_object_or_404
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -19,6 +20,7 @@ from rest_framework.response import Response
 from preferences.exceptions import NotFoundInRegistry
 from preferences.models import GlobalPreferenceModel
 
+from .parsers import StrictInputMixin
 from .schema import PreferenceViewSetSchema
 from .serializers import GlobalPreferenceSerializer
 
@@ -28,6 +30,7 @@ INVALID_PREFERENCE = "invalid preference"
 
 
 class PreferenceViewSet(
+    StrictInputMixin,
     mixins.UpdateModelMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -48,15 +51,21 @@ class PreferenceViewSet(
         queryset = super().get_queryset()
         if getattr(self, "swagger_fake_view", False):  # schema generation: no request user
             return queryset.none()
-        self.get_manager().all()
+        self.get_manager().ensure_rows()
         queryset = self.scope_queryset(queryset)
         section = self.request.query_params.get("section")
         if section:
-            # Unknown sections match nothing; checking first keeps arbitrary text (NUL
-            # bytes, say) away from the database.
-            is_known = section in self.get_registry().section_objects
-            queryset = queryset.filter(section=section) if is_known else queryset.none()
+            queryset = queryset.filter(section=self._known_section(section))
         return queryset
+
+    def _known_section(self, section: str) -> str:
+        """``section``, or a 400 naming it; checked first, so no arbitrary text reaches SQL."""
+        known = sorted(name for name in self.get_registry().section_objects if name)
+        if section not in known:
+            raise ValidationError(
+                {"section": [f"Unknown section {section!r}. Known sections: {', '.join(known)}."]}
+            )
+        return section
 
     def scope_queryset(self, queryset: QuerySet) -> QuerySet:
         """Hook: restrict rows to the ones this request may see (per-instance viewsets)."""

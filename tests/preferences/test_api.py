@@ -179,10 +179,13 @@ def test_r_api_5_list_filters_by_section(api):
     ]
 
 
-def test_r_api_5_unknown_section_lists_nothing(api):
-    response = api.get(GLOBAL_LIST, {"section": "nope\x00"})
-    assert response.status_code == 200
-    assert response.json() == []
+@pytest.mark.parametrize("section", ["nope", "nope\x00"])
+def test_r_api_5_unknown_section_is_a_400_naming_it(api, section):
+    response = api.get(GLOBAL_LIST, {"section": section})
+    assert response.status_code == 400
+    message = response.json()["section"][0]
+    assert message.startswith(f"Unknown section {section!r}.")
+    assert "user" in message  # the known sections are listed
 
 
 def test_r_api_5_retrieve_by_identifier(api, manager):
@@ -491,7 +494,16 @@ def test_r_api_9_per_instance_viewset_needs_a_related_instance():
 # -- OpenAPI schema ---------------------------------------------------------------------------
 
 
-def test_openapi_schema_is_valid_and_lists_identifiers(client):
+@pytest.mark.parametrize("url", ["/api/schema/", "/api/docs/"])
+def test_schema_and_swagger_ui_are_refused_to_anonymous_visitors(client, url):
+    """The schema enumerates every identifier and section; only signed-in users see it."""
+    response = client.get(url)
+    assert response.status_code == 403
+    assert b"user__max_users" not in response.content
+
+
+def test_openapi_schema_is_valid_and_lists_identifiers(client, django_user_model):
+    client.force_login(django_user_model.objects.create_user("reader"))
     response = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
     assert response.status_code == 200
     schema = response.json()
@@ -499,14 +511,15 @@ def test_openapi_schema_is_valid_and_lists_identifiers(client):
     detail = schema["paths"]["/api/preferences/global/{id}/"]["patch"]
     (path_parameter,) = [p for p in detail["parameters"] if p["in"] == "path"]
     assert "user__max_users" in path_parameter["schema"]["enum"]
-    assert set(detail["responses"]) == {"200", "400", "403", "404"}
+    assert set(detail["responses"]) == {"200", "400", "403", "404", "413"}
     bulk = schema["paths"]["/api/preferences/user/bulk/"]["post"]
     body = bulk["requestBody"]["content"]["application/json"]["schema"]
     assert body["type"] == "object"
     assert "misc__is_zombie" in body["properties"]
 
 
-def test_openapi_docs_page_renders(client):
+def test_openapi_docs_page_renders(client, django_user_model):
+    client.force_login(django_user_model.objects.create_user("reader"))
     response = client.get("/api/docs/")
     assert response.status_code == 200
     assert b"swagger" in response.content.lower()

@@ -184,6 +184,17 @@ def test_api_writes_a_sensitive_value_and_answers_with_the_mask(secret, api, man
     assert manager[IDENTIFIER] == "newer"
 
 
+def test_api_mask_sent_back_keeps_the_value(secret, api, manager, signals):
+    """A client that PUTs back what it read (the mask) does not overwrite the secret."""
+    detail = api.get(f"/api/preferences/global/{IDENTIFIER}/").json()
+    response = api.put(f"/api/preferences/global/{IDENTIFIER}/", detail, format="json")
+    assert response.status_code == 200 and response.json()["value"] == SET_PLACEHOLDER
+    bulk = api.post("/api/preferences/global/bulk/", {IDENTIFIER: SET_PLACEHOLDER}, format="json")
+    assert bulk.status_code == 200
+    assert manager.get(IDENTIFIER, no_cache=True) == secret
+    assert signals == []
+
+
 # -- pages --------------------------------------------------------------------------------
 
 

@@ -87,6 +87,29 @@ def test_s7_bad_input_is_400_naming_the_field_and_creates_nothing(admin_client, 
     assert not WebhookEndpoint.objects.exists()
 
 
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ('{"url": "https://example.com/\\ud800"}', "lone surrogate"),
+        ('{"url": ' + "[" * 50_000 + "]" * 50_000 + "}", "nested too deeply"),
+    ],
+    ids=["lone-surrogate", "deep-nesting"],
+)
+def test_malformed_json_is_a_400_not_a_500(admin_client, body, message):
+    response = admin_client.post(ENDPOINTS, body.encode(), content_type="application/json")
+    assert response.status_code == 400
+    assert message in response.json()["detail"]
+    assert not WebhookEndpoint.objects.exists()
+
+
+def test_a_body_over_the_upload_limit_is_a_json_413(admin_client, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1_000
+    response = admin_client.post(ENDPOINTS, {"url": URL + "x" * 2_000}, format="json")
+    assert response.status_code == 413
+    assert "over the limit of 1,000 bytes" in response.json()["detail"]
+    assert not WebhookEndpoint.objects.exists()
+
+
 def test_s9_non_staff_gets_403(endpoint):
     client = APIClient()
     client.force_authenticate(User.objects.create_user("plain", password="pw"))
