@@ -1,7 +1,7 @@
 """Django settings for the Prefhub project.
 
 Environment variables are read here and only here; every one has a working default for a
-development machine. See the configuration table in README.md.
+development machine. See the configuration table in docs/configuration.md.
 """
 
 from datetime import timedelta

@@ -1,4 +1,4 @@
-"""Prefhub's notification hub, a reusable Django app (see README).
+"""Prefhub's notification hub, a reusable Django app (see docs/).
 
 ``hub.handler`` (the decorator of ``hub.handlers``) is resolved lazily, so that importing
 this package (e.g. for ``__version__``) does not import models before Django's apps are ready.

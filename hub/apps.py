@@ -3,7 +3,7 @@ from django.core import checks
 
 
 class HubConfig(AppConfig):
-    """The notification hub: wires receivers and system checks, nothing else (see README)."""
+    """The notification hub: wires receivers and system checks, nothing else (see docs/)."""
 
     name = "hub"
     verbose_name = "Notification hub"

@@ -76,7 +76,7 @@ def check_visibility_timeout(app_configs: Any = None, **kwargs: Any) -> list[Che
 
 
 # The credential bin/run and docker-compose.yml once started Flower with: published in the
-# README, so it protects nothing.
+# old README, so it protects nothing.
 KNOWN_FLOWER_CREDENTIALS = frozenset({"admin:prefhub"})
 
 

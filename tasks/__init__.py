@@ -1,1 +1,1 @@
-"""Celery tasks of the hub, one module per concern (see README)."""
+"""Celery tasks of the hub, one module per concern (see docs/)."""

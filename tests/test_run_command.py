@@ -1,4 +1,5 @@
-"""The README's first command, tried as a new user would (issue 4 "done when").
+"""The first command of the README and the quick start, tried as a new user would (issue 4
+"done when").
 
 ``bin/run`` is started for real on free ports with its own SQLite database, Redis
 database and state directory: it generates the demo and Flower credentials and shows them in

@@ -105,7 +105,7 @@ class EndpointViewSet(HubViewSetMixin, viewsets.ModelViewSet):
     @extend_schema(request=api.RecoverSerializer, responses=ACCEPTED_OR_REFUSED)
     @action(detail=True, methods=["post"], required_permission="hub.recover_messages")
     def recover(self, request, pk=None):
-        """Resend, in the background, every failed message created since ``since`` (F8)."""
+        """Resend, in the background, every failed message created since ``since``."""
         endpoint = self.get_object()
         options = api.RecoverSerializer(data=request.data)
         options.is_valid(raise_exception=True)

@@ -108,7 +108,7 @@ class WebhookEndpoint(EventFilter):
         null=True,
         blank=True,
         validators=[MinValueValidator(0.01)],
-        help_text="Maximum requests per second (F12); empty means no limit.",
+        help_text="Maximum requests per second; empty means no limit.",
     )
     receive_sensitive = models.BooleanField(
         default=False,

@@ -1,4 +1,4 @@
-"""The README's hub examples ("The hub: how a change travels"), run as written."""
+"""The hub examples of the docs (docs/hub/*.md, and the README's handler), run as written."""
 
 import logging
 
@@ -24,7 +24,7 @@ def notify_on_call(message: str) -> None:
     paged.append(message)
 
 
-# README, "Registering handlers", verbatim (module name aside):
+# docs/hub/handlers.md and the README, verbatim (module name aside):
 @hub.handler("general__*", registry="global", max_retries=5)
 def announce_site_change(event):
     logger.info("%s is now %r (version %s)", event.identifier, event.new_value, event.version)
@@ -35,8 +35,8 @@ def page_on_call(event):
     notify_on_call(f"Webhook endpoint {event.data['endpoint_id']} was disabled")
 
 
-# README, "Declaring cache dependencies", without the registration: the test registry
-# must stay the reference one (R-TEST-1).
+# docs/hub/cache-dependencies.md, without the registration: the test registry must stay
+# the reference one (R-TEST-1); tests that need it registered use ``site_title``.
 class SiteTitle(StringPreference):
     section = Section("general")
     name = "title"
@@ -52,13 +52,28 @@ def test_readme_outbox_status():
     assert repr(outbox_status()) == "OutboxStatus(pending=0, oldest_age=0.0)"
 
 
+@pytest.fixture
+def site_title():
+    """``SiteTitle`` registered for one test; the reference registry is put back after."""
+    registry = global_preferences_registry
+    saved = {section: dict(by_name) for section, by_name in registry.items()}
+    saved_sections = dict(registry.section_objects)
+    registry.register(SiteTitle)
+    yield
+    registry.clear()
+    registry.update(saved)
+    registry.section_objects.clear()
+    registry.section_objects.update(saved_sections)
+
+
 @pytest.mark.django_db
+@pytest.mark.usefixtures("site_title")
 def test_readme_acting_as(django_user_model):
     request_user = django_user_model.objects.create_user("editor", password="pw")
     from hub.actor import acting_as
 
     with acting_as(request_user):
-        global_preferences_registry.manager()["user__max_users"] = 20
+        global_preferences_registry.manager()["general__title"] = "Spring sale"
 
     assert Event.objects.get().actor == request_user
 

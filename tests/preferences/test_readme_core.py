@@ -1,5 +1,5 @@
-"""The code examples of the README sections "Reading and writing preferences" and
-"Reacting to changes", copied verbatim (README fragment: /work/notes/readme/engine-core.md).
+"""The code examples of docs/preferences/reading-writing.md, per-instance.md, caching.md,
+declaring.md ("checkpreferences") and signals.md, copied verbatim.
 
 The examples use a few preferences (``general__title``, ``general__page_size``,
 ``general__maintenance_mode``, ``display__theme``) registered for this module only; a

@@ -1,5 +1,4 @@
-"""The examples of the README section "Editing preferences: admin, pages and REST API"
-(README fragment: /work/notes/readme/editing.md).
+"""The examples of the docs pages docs/editing/admin.md, pages.md and rest-api.md.
 
 The examples use three preferences of the demo registry (``shop__items_per_page``,
 ``general__maintenance_mode`` and the user preference ``display__theme``); they are
@@ -105,7 +104,8 @@ def test_admin_urls_and_changelist_form_setting(admin_client, settings):
 
 @pytest.mark.django_db
 def test_admin_of_a_per_instance_model(admin_user, signals):
-    # The README registers on admin.site; a private AdminSite keeps this test self-contained.
+    # docs/editing/admin.md registers on admin.site; a private AdminSite keeps this test
+    # self-contained.
     site_admin = AdminSite(name="readme")
 
     class SiteSinglePreferenceForm(SinglePerInstancePreferenceForm):
@@ -158,14 +158,14 @@ def test_page_logins(client, alice, settings):
 def test_forms_in_code(alice, signals):
     user = alice
     global_preferences = global_preferences_registry.manager()
-    # -- verbatim from the README --
+    # -- verbatim from docs/editing/pages.md --
     from preferences.forms import global_preference_form_builder
     from preferences.users.forms import user_preference_form_builder
 
     ShopForm = global_preference_form_builder(preferences=["shop__items_per_page"])
     form = ShopForm(data={"shop__items_per_page": "50"})
     if form.is_valid():
-        form.update_preferences()  # one preference_updated per field
+        form.update_preferences()  # one preference_updated per changed field
 
     ThemeForm = user_preference_form_builder(instance=user, preferences=["display__theme"])
     form = ThemeForm(data={"display__theme": "dark"})

@@ -1,6 +1,7 @@
-"""The code examples of the README section "Declaring preferences", copied verbatim.
+"""The code examples of docs/preferences/declaring.md, types.md and configuration.md
+("Preferences settings"), copied verbatim.
 
-README fragment: /work/notes/readme/engine-types.md. The examples register into the real
+The examples register into the real
 global registry, so a fixture restores the registry afterwards (the reference registry of
 R-TEST-1 must stay exactly as it is for the other tests).
 """
@@ -45,7 +46,7 @@ def registry_snapshot():
 
 @pytest.fixture
 def myapp(monkeypatch):
-    """The README's ``myapp.models``: the reference app's BlogEntry."""
+    """The docs' ``myapp.models``: the reference app's BlogEntry."""
     package = types.ModuleType("myapp")
     models = types.ModuleType("myapp.models")
     models.BlogEntry = BlogEntry
@@ -55,7 +56,7 @@ def myapp(monkeypatch):
 
 
 def declare_general_settings():
-    """README, first example (myapp/dynamic_preferences_registry.py), verbatim."""
+    """docs/preferences/declaring.md, first example (myapp/dynamic_preferences_registry.py)."""
     from django.core.exceptions import ValidationError
 
     from preferences.preferences import Section
@@ -95,7 +96,7 @@ def declare_general_settings():
 def test_r_reg_2_readme_registry_module_and_manager():
     declare_general_settings()
 
-    # README, second example, verbatim:
+    # docs/preferences/declaring.md, second example, verbatim:
     global_preferences = global_preferences_registry.manager()
     assert global_preferences["general__title"] == "Prefhub"
     global_preferences["general__page_size"] = 50
@@ -125,7 +126,7 @@ def test_r_type_7_readme_choices_model_choices_and_files(settings, tmp_path):
 
     general = declare_general_settings()
 
-    # README, "Types" example, verbatim:
+    # docs/preferences/types.md, verbatim:
     from myapp.models import BlogEntry
 
     from preferences.types import ChoicePreference, FilePreference, ModelChoicePreference
@@ -172,7 +173,7 @@ def test_r_type_7_readme_choices_model_choices_and_files(settings, tmp_path):
 @pytest.mark.django_db
 @pytest.mark.usefixtures("registry_snapshot")
 def test_r_ser_6_readme_none_default_caveat():
-    # README, "The None default caveat" example, verbatim:
+    # docs/preferences/types.md, "The None default caveat", verbatim:
     from preferences.preferences import Section
     from preferences.types import IntegerPreference
 
@@ -193,7 +194,7 @@ def test_r_pref_3_readme_sensitive_preference():
     from preferences.preferences import Section
     from preferences.types import StringPreference
 
-    # README, "Sensitive preferences" example, verbatim:
+    # docs/preferences/declaring.md, "Sensitive preferences", verbatim:
     @global_preferences_registry.register
     class SmtpPassword(StringPreference):
         section = Section("mail")
@@ -210,7 +211,7 @@ def test_r_pref_3_readme_sensitive_preference():
 
 
 def test_r_set_5_readme_settings():
-    # README, "Settings" example, verbatim:
+    # docs/configuration.md, "Preferences settings", verbatim:
     DYNAMIC_PREFERENCES = {
         "REGISTRY_MODULE": "dynamic_preferences_registry",
         "SECTION_KEY_SEPARATOR": "__",

@@ -1,4 +1,4 @@
-"""The README's "Admin e-mails" examples, run as written (spec hub.md F16, F17)."""
+"""The examples of docs/emails.md, run as written (spec hub.md F16, F17)."""
 
 from datetime import UTC, datetime, timedelta
 
@@ -19,7 +19,7 @@ T0 = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 @pytest.mark.django_db
 def test_f16_readme_rules_in_code(settings):
     settings.ADMINS = ["root@example.com"]
-    # README, "Rules" example, verbatim:
+    # docs/emails.md, "Rules" example, verbatim:
     EmailRule.objects.create(
         name="Site settings",
         patterns=["general__*", "user__registration_allowed"],
@@ -58,7 +58,7 @@ def test_f16_readme_digest_example():
             prefix="[Prefhub] ",
             cooldown=3600,
         )
-    # README, digest example, verbatim:
+    # docs/emails.md, digest example, verbatim:
     assert mail.subject == "[Prefhub] 2 preference changes: general__title, misc__colour"
     assert mail.body.startswith(
         "Preferences changed between 2025-03-01 12:00:00 +0000 and 2025-03-01 12:02:00 +0000:\n"
@@ -83,7 +83,7 @@ def test_f16_readme_brake_subject_and_settings():
         cooldown=3600,
     )
     assert mail.subject == "[Prefhub] 500 preference changes suppressed (emergency brake)"
-    # README, settings example, verbatim (the documented values are the defaults):
+    # docs/emails.md, settings example, verbatim (the documented values are the defaults):
     HUB = {
         "EMAIL_DIGEST_WINDOW": 300,  # seconds
         "EMAIL_BRAKE_THRESHOLD": 100,  # distinct changes per window and recipient list
@@ -120,5 +120,5 @@ def test_f17_readme_redacted_line():
         prefix="",
         cooldown=0,
     )
-    # README, redaction example, verbatim:
+    # docs/emails.md, redaction example, verbatim:
     assert "* api__token (global): [redacted] → [redacted]\n" in mail.body

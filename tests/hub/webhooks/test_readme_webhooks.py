@@ -1,4 +1,5 @@
-"""The README's "Webhooks" examples, run as written (F4, F8, F10).
+"""The examples of docs/webhooks/endpoints.md and payloads.md, and the README's
+``webhooks add``, run as written (F4, F8, F10).
 
 The curl request goes through the test client with the same basic auth and JSON body;
 the management command lines run through ``call_command`` with the same arguments; the
@@ -75,6 +76,15 @@ def test_f10_readme_management_commands():
     ):
         assert manage(line)
     assert not WebhookEndpoint.objects.exists()
+
+
+def test_readme_webhooks_add_in_brief():
+    readme = (Path(__file__).parents[3] / "README.md").read_text()
+    (line,) = [line for line in readme.splitlines() if line.startswith("python manage.py webhooks")]
+    output = manage(line.removeprefix("python manage.py "))
+
+    assert re.search(r"Secret \(shown once\): whsec_", output)
+    assert WebhookEndpoint.objects.get().patterns == ["general__*"]
 
 
 def test_s7_readme_error_messages():
