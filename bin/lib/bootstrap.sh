@@ -81,6 +81,13 @@ ensure_database() {
     esac
 }
 
+ensure_docker_compose() {
+    # Only to validate docker-compose.yml (`docker-compose config -q`); no engine needed.
+    if command -v docker-compose >/dev/null 2>&1; then return; fi
+    say "installing docker-compose (Debian package) to validate docker-compose.yml"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker-compose >/dev/null
+}
+
 ensure_chromium() {
     if command -v chromium >/dev/null 2>&1; then return; fi
     say "installing chromium (Debian package) for the browser tests"
