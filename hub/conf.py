@@ -17,6 +17,9 @@ DEFAULTS: dict[str, Any] = {
     # F2 outbox sweeper: events claimed per transaction, and at most this many per run.
     "OUTBOX_BATCH_SIZE": 200,
     "OUTBOX_SWEEP_LIMIT": 10_000,
+    # F2 outbox sweeper: a fan-out it published that has not finished this long after
+    # (seconds) is presumed lost with the broker, and published again.
+    "OUTBOX_PUBLISH_LEASE": 60,
     # F2 outbox age metric: the sweeper logs a warning when the oldest pending event is
     # older than this (seconds).
     "OUTBOX_AGE_WARNING": 300,

@@ -4,7 +4,8 @@ A change and its ``Event`` row commit or roll back together (F1). After the comm
 fan-out task is published (the fast path); when the broker is down at that moment the
 event simply stays pending and the periodic sweeper publishes it later (F2). The request
 pays for one INSERT and one publish, nothing more: ``dispatched_at`` is written by the
-worker (the fan-out task, or the sweeper that claims the event), never by the request.
+fan-out task when it has finished, never by the request, and the sweeper leases what
+it publishes (``published_at``), so a fan-out lost on the way is published again.
 """
 
 import json
@@ -142,7 +143,12 @@ def next_version(event: Event) -> RawSQL:
 
 
 def mark_dispatched(event_id: UUID | str, *, now: datetime | None = None) -> bool:
-    """Record that the event's fan-out runs; True if it was still pending."""
+    """Record that the event's fan-out finished; True if it was still pending.
+
+    Only a finished fan-out counts: until then the event stays pending, so a fan-out
+    lost on the way (with a restarted broker, or its retry refused by a broker that is
+    down) is published again by the sweeper.
+    """
     pending = Event.objects.filter(pk=event_id, dispatched_at__isnull=True)
     return bool(pending.update(dispatched_at=now or timezone.now()))
 
@@ -157,19 +163,22 @@ def sweep(
 ) -> int:
     """Publish the fan-out of every event pending for longer than ``grace`` seconds (F2).
 
-    Claims batches with ``SELECT ... FOR UPDATE SKIP LOCKED`` and marks them dispatched
-    in the same transaction as the publish, so concurrent sweepers never publish one
-    event twice (R16), and a publish failure rolls its batch back to pending.
-    Returns how many events were published.
+    Claims batches with ``SELECT ... FOR UPDATE SKIP LOCKED`` and leases them
+    (``published_at``) in the same transaction as the publish, so concurrent sweepers
+    never publish one event twice (R16), and a publish failure rolls its batch back.
+    An event stays pending until its fan-out finishes; one whose lease of
+    ``OUTBOX_PUBLISH_LEASE`` seconds ran out is published again. Returns how many
+    events were published.
     """
     now = now or timezone.now()
     cutoff = now - timedelta(seconds=hub_settings.OUTBOX_GRACE if grace is None else grace)
+    lease_cutoff = now - timedelta(seconds=hub_settings.OUTBOX_PUBLISH_LEASE)
     batch_size = batch_size or hub_settings.OUTBOX_BATCH_SIZE
     limit = limit or hub_settings.OUTBOX_SWEEP_LIMIT
     published = 0
     while published < limit:
         with transaction.atomic():
-            claimed = _claim(cutoff, min(batch_size, limit - published), now)
+            claimed = _claim(cutoff, lease_cutoff, min(batch_size, limit - published), now)
             for event_id in claimed:
                 publish(event_id)
         published += len(claimed)
@@ -178,15 +187,22 @@ def sweep(
     return published
 
 
-def _claim(cutoff: datetime, count: int, now: datetime) -> list[UUID]:
-    pending = Event.objects.filter(dispatched_at__isnull=True, occurred_at__lte=cutoff)
+def _claim(cutoff: datetime, lease_cutoff: datetime, count: int, now: datetime) -> list[UUID]:
+    unleased = models.Q(published_at__isnull=True) | models.Q(published_at__lte=lease_cutoff)
+    pending = Event.objects.filter(unleased, dispatched_at__isnull=True, occurred_at__lte=cutoff)
     claimed = list(
         pending.order_by("occurred_at")
         .select_for_update(skip_locked=True)
         .values_list("pk", flat=True)[:count]
     )
-    Event.objects.filter(pk__in=claimed).update(dispatched_at=now)
+    Event.objects.filter(pk__in=claimed).update(published_at=now)
     return claimed
+
+
+def release_leases() -> int:
+    """End every pending event's lease, e.g. when the broker lost its queues; return how many."""
+    leased = Event.objects.filter(dispatched_at__isnull=True, published_at__isnull=False)
+    return leased.update(published_at=None)
 
 
 @dataclass(frozen=True)

@@ -52,10 +52,10 @@ def expand(event_id: str) -> dict[str, Any]:
     if event is None:
         logger.warning("Event %s does not exist; nothing to fan out.", event_id)
         return {"event": event_id, "dispatched": 0}
-    outbox.mark_dispatched(event.pk)
     failed = [name for name, dispatcher in dispatchers() if not _run(name, dispatcher, event)]
     if failed:
         raise FanoutIncomplete(f"event {event_id}: dispatchers failed: {', '.join(failed)}")
+    outbox.mark_dispatched(event.pk)
     return {"event": event_id, "kind": event.kind, "dispatched": len(DISPATCHERS)}
 
 

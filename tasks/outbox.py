@@ -7,16 +7,29 @@ from uuid import UUID
 from celery import shared_task
 
 from hub import outbox
+from hub.broker import BrokerWatch
 from hub.conf import hub_settings
 from tasks.base import HubTask
 from tasks.fanout import expand as expand_task
 
 logger = logging.getLogger(__name__)
 
+# Where this sweeper remembers the broker's Redis run_id (under the broker's key prefix).
+BROKER = BrokerWatch("hub:outbox:broker-run-id")
+
 
 @shared_task(base=HubTask, name="hub.outbox.sweep")
 def sweep() -> dict[str, Any]:
-    """Publish every event pending past the grace period; report the outbox age."""
+    """Publish every event pending past the grace period; report the outbox age.
+
+    First, if the broker restarted since the last sweep, every lease ends: the fan-outs
+    this sweeper published may have been lost with the broker's queues.
+    """
+    run_id = BROKER.new_run_id()
+    if run_id is not None:
+        released = outbox.release_leases()
+        logger.warning("The broker restarted; %d leased fan-outs are published again.", released)
+        BROKER.record(run_id)  # only now: a sweep failing before this sees it again
     published = outbox.sweep(_publish)
     status = outbox.outbox_status()
     if published:

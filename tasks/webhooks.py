@@ -8,11 +8,11 @@ due (``hub.webhooks.delivery.claim_message``).
 import logging
 from datetime import datetime
 
-import redis
-from celery import current_app, shared_task
+from celery import shared_task
 from django.db import transaction
 from kombu.exceptions import OperationalError
 
+from hub.broker import BrokerWatch
 from hub.celery_config import broker_visibility_timeout
 from hub.models import Event
 from hub.webhooks.delivery import (
@@ -28,9 +28,8 @@ from tasks.base import HubTask
 logger = logging.getLogger(__name__)
 
 REPLAY = "replay"
-# Where the sweeper remembers the broker's Redis run_id (under the broker's key prefix).
-BROKER_RUN_ID_KEY = "hub:webhooks:broker-run-id"
-REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
+# Where this sweeper remembers the broker's Redis run_id (under the broker's key prefix).
+BROKER = BrokerWatch("hub:webhooks:broker-run-id")
 
 
 def dispatch(event: Event) -> None:
@@ -80,54 +79,19 @@ def sweep_due() -> int:
     First, if the broker restarted since the last sweep, every queued message is
     released: its task may have been lost with the broker's queues.
     """
-    run_id = new_broker_run_id()
+    run_id = BROKER.new_run_id()
     if run_id is not None:
         released = release_to_sweeper()
         logger.warning("The broker restarted; %d queued deliveries are published again.", released)
         # Recorded only now: a sweep that fails before this line leaves the next one to
         # see the restart again.
-        record_broker_run_id(run_id)
+        BROKER.record(run_id)
     message_ids = claim_due_messages()
     for index, message_id in enumerate(message_ids):
         if not publish_try(message_id, SCHEDULED):
             release_to_sweeper(message_ids[index:])  # the broker is gone: stop here
             return index
     return len(message_ids)
-
-
-def new_broker_run_id() -> str | None:
-    """The broker's Redis ``run_id`` if the previous sweep saw another server, else None.
-
-    Redis gives every server start a new ``run_id``; the sweeper keeps the last one in
-    the broker itself. After a restart the key is gone (no persistence) or holds the old
-    run_id (restored from disk, possibly older than the lost tasks): either way the
-    restart is seen. A broker not reached through a ``redis://``, ``rediss://`` or
-    ``unix://`` URL, or a Redis server that refuses ``INFO``, is never reported as
-    restarted; its lost deliveries wait ``WEBHOOK_REQUEUE_AFTER``.
-    """
-    if not str(current_app.conf.broker_url).startswith(REDIS_SCHEMES):
-        return None
-    with _broker_redis() as client:
-        try:
-            run_id = client.info("server")["run_id"]
-        except redis.ResponseError:
-            return None
-        previous = client.get(_broker_run_id_key())
-    return None if previous == run_id.encode() else run_id
-
-
-def record_broker_run_id(run_id: str) -> None:
-    with _broker_redis() as client:
-        client.set(_broker_run_id_key(), run_id)
-
-
-def _broker_redis() -> redis.Redis:
-    return redis.Redis.from_url(current_app.conf.broker_url, socket_timeout=5)
-
-
-def _broker_run_id_key() -> str:
-    options = current_app.conf.broker_transport_options or {}
-    return options.get("global_keyprefix", "") + BROKER_RUN_ID_KEY
 
 
 @shared_task(base=HubTask, name="hub.webhooks.recover")

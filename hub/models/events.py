@@ -83,7 +83,12 @@ class Event(models.Model):
     dispatched_at = models.DateTimeField(
         null=True,
         blank=True,
-        help_text="When the fan-out was published by the sweeper or started; empty = pending.",
+        help_text="When the fan-out finished: every concern has its tasks. Empty = pending.",
+    )
+    published_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the outbox sweeper last published the fan-out of this pending event.",
     )
 
     class Meta:

@@ -208,8 +208,29 @@ def test_f2_sweep_publishes_each_pending_event_once():
     assert outbox.sweep(published.append, grace=30, batch_size=2) == 0
 
     assert sorted(published) == sorted(stuck)
-    assert Event.objects.filter(pk__in=stuck, dispatched_at__isnull=True).count() == 0
-    assert Event.objects.filter(pk__in=fresh, dispatched_at__isnull=True).count() == 2
+    # Leased, not dispatched: the fan-out has not run yet.
+    assert Event.objects.filter(pk__in=stuck, published_at__isnull=False).count() == 5
+    assert Event.objects.filter(pk__in=fresh, published_at__isnull=True).count() == 2
+    assert not Event.objects.filter(dispatched_at__isnull=False).exists()
+
+
+def test_f2_a_fanout_lost_after_the_sweeper_published_it_is_published_again(settings):
+    """The lease runs out (or the broker restarted): the event is published once more."""
+    settings.HUB = {"OUTBOX_PUBLISH_LEASE": 60}
+    (stuck,) = _pending(1, age=600)
+    published = []
+    now = timezone.now()
+
+    assert outbox.sweep(published.append, grace=30, now=now) == 1
+    assert outbox.sweep(published.append, grace=30, now=now + timedelta(seconds=59)) == 0
+    assert outbox.sweep(published.append, grace=30, now=now + timedelta(seconds=61)) == 1
+    assert outbox.release_leases() == 1  # a restarted broker ends the lease at once
+    assert outbox.sweep(published.append, grace=30, now=now + timedelta(seconds=62)) == 1
+    assert published == [stuck] * 3
+
+    outbox.mark_dispatched(stuck)  # the fan-out finished: nothing more to publish
+    assert outbox.release_leases() == 0
+    assert outbox.sweep(published.append, grace=30, now=now + timedelta(hours=1)) == 0
 
 
 def test_f2_sweep_rolls_back_a_batch_the_broker_refused():
