@@ -44,11 +44,11 @@ def test_compose_runs_each_procfile_entry_as_a_service():
     assert services["prepare"]["command"] == "bin/prepare"
 
 
-def compose_config(**environ: str) -> subprocess.CompletedProcess:
+def compose_config(*, quiet: bool = True, **environ: str) -> subprocess.CompletedProcess:
+    """``docker-compose config``: the file as compose resolves it (``-q``: only check it)."""
     env = {k: v for k, v in os.environ.items() if k != "FLOWER_BASIC_AUTH"} | environ
-    return subprocess.run(
-        ["docker-compose", "config", "-q"], cwd=ROOT, env=env, capture_output=True, text=True
-    )
+    command = ["docker-compose", "config", *(["-q"] if quiet else [])]
+    return subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
 
 
 def test_compose_file_parses():
@@ -60,6 +60,13 @@ def test_compose_refuses_to_start_without_a_flower_credential():
     checked = compose_config()
     assert checked.returncode != 0
     assert "set FLOWER_BASIC_AUTH=user:password" in checked.stderr
+
+
+def test_compose_restarts_every_long_running_hub_service_but_not_the_one_shot():
+    services = yaml.safe_load(compose_config(quiet=False, FLOWER_BASIC_AUTH="ops:pw").stdout)
+    for name in ("web", "worker", "beat", "flower"):
+        assert services["services"][name]["restart"] == "unless-stopped", name
+    assert services["services"]["prepare"]["restart"] == "no"
 
 
 def test_compose_has_no_default_flower_credential():
