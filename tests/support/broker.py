@@ -61,6 +61,12 @@ class RedisServer:
             self.process.terminate()
             self.process.wait(10)
 
+    def kill(self) -> None:
+        """SIGKILL the server, as a crash would; ``start()`` brings up an empty one."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(10)
+
     def __enter__(self) -> RedisServer:
         return self.start()
 
