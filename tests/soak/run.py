@@ -33,7 +33,7 @@ from tests.support.broker import RedisServer, broker_env, publishing_to
 from tests.support.receiver import Receiver
 from tests.support.webhook_endpoints import add_endpoint
 from tests.support.webhooks import LOOPBACK
-from tests.support.worker import ALL_QUEUES, WorkerProcess
+from tests.support.worker import ALL_QUEUES, Supervisor, WorkerProcess
 
 # Short sweeps, leases and visibility timeout: recovery is measured in seconds.
 SWEEP_SECONDS = "1"
@@ -94,20 +94,11 @@ class Figures:
 
 
 class Hub:
-    """The private Redis and the workers of one run, supervised.
-
-    A worker that exits on its own is started again, as systemd or a container restart
-    policy would: Celery 5.7 / kombu 5.7 workers were seen to exit with "Unrecoverable
-    error: AttributeError ... 'hostname'" when Redis went away under them.
-    """
+    """The private Redis and the supervised workers of one run."""
 
     def __init__(self) -> None:
         self.redis = RedisServer()
-        self.active: dict[str, WorkerProcess] = {}
-        self.retired: list[WorkerProcess] = []
-        self.restarts = 0
-        self._stopping = threading.Event()
-        self._supervisor = threading.Thread(target=self._supervise, daemon=True)
+        self.workers = Supervisor(self.worker)
 
     def worker(self, name: str) -> WorkerProcess:
         beat = name == "soak-1"
@@ -126,40 +117,19 @@ class Hub:
     def start(self) -> Hub:
         self.redis.start()
         for name in ("soak-1", "soak-2"):
-            self.active[name] = self.worker(name).start()
-        self._supervisor.start()
+            self.workers.start(name)
         return self
 
     def replace_second_worker(self) -> threading.Thread:
         """SIGKILL the second worker, and start a new one in the background."""
-        killed = self.active.pop("soak-2")
-        killed.kill()
-        self.retired.append(killed)
-        starter = threading.Thread(target=self._start, args=("soak-3",), daemon=True)
+        self.workers.kill("soak-2")
+        starter = threading.Thread(target=self.workers.start, args=("soak-3",), daemon=True)
         starter.start()
         return starter
 
-    def _start(self, name: str) -> None:
-        self.active[name] = self.worker(name).start()
-
-    def _supervise(self) -> None:
-        while not self._stopping.wait(0.5):
-            for name, worker in list(self.active.items()):
-                if worker.process is not None and worker.process.poll() is not None:
-                    self.retired.append(worker)
-                    self.restarts += 1
-                    self._start(name)
-
     def stop(self) -> None:
-        self._stopping.set()
-        self._supervisor.join()
-        for worker in self.active.values():
-            worker.stop()
+        self.workers.stop()
         self.redis.stop()
-
-    def logs(self) -> str:
-        workers = [*self.retired, *self.active.values()]
-        return "\n".join(worker.log()[-3000:] for worker in workers)
 
 
 def soak(changes: int, endpoints: int, outage: float, settle_timeout: float) -> Figures:
@@ -175,9 +145,9 @@ def soak(changes: int, endpoints: int, outage: float, settle_timeout: float) -> 
             _settle(settle_timeout, figures)
         _compare(receivers, back, figures)
     except TimeoutError as exc:
-        figures.problems.append(f"{exc}\n{hub.logs()}")
+        figures.problems.append(f"{exc}\n{hub.workers.logs()}")
     finally:
-        figures.worker_restarts = hub.restarts
+        figures.worker_restarts = hub.workers.restarts
         hub.stop()
         for receiver in receivers:
             receiver.stop()

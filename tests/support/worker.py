@@ -12,8 +12,9 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from hub.celery_config import queue_names
@@ -106,3 +107,51 @@ class WorkerProcess:
 
     def __exit__(self, *exc_info: object) -> None:
         self.stop()
+
+
+class Supervisor:
+    """Workers by name; one that exits on its own is started again, as a restart policy would.
+
+    Celery 5.7 workers were seen to exit with "Unrecoverable error" when Redis went away
+    under them (a kombu race on reconnect); production runs them under a restart policy
+    (``restart: unless-stopped`` in docker-compose.yml), and so do the fault tests.
+    """
+
+    def __init__(self, make: Callable[[str], WorkerProcess]) -> None:
+        self.make = make
+        self.active: dict[str, WorkerProcess] = {}
+        self.retired: list[WorkerProcess] = []
+        self.restarts = 0
+        self._stopping = threading.Event()
+        self._thread = threading.Thread(target=self._watch, daemon=True)
+        self._thread.start()
+
+    def start(self, name: str) -> WorkerProcess:
+        worker = self.make(name).start()
+        self.active[name] = worker
+        return worker
+
+    def kill(self, name: str) -> None:
+        """SIGKILL a worker for good: it is not started again."""
+        worker = self.active.pop(name)
+        worker.kill()
+        self.retired.append(worker)
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self._thread.join()
+        for worker in self.active.values():
+            worker.stop()
+
+    def logs(self, tail: int | None = 3000) -> str:
+        """Every worker's log (the last ``tail`` characters of each; None: whole)."""
+        workers = [*self.retired, *self.active.values()]
+        return "\n".join(worker.log()[-tail if tail else 0 :] for worker in workers)
+
+    def _watch(self) -> None:
+        while not self._stopping.wait(0.5):
+            for name, worker in list(self.active.items()):
+                if worker.process is not None and worker.process.poll() is not None:
+                    self.retired.append(worker)
+                    self.restarts += 1
+                    self.start(name)
