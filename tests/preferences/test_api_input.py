@@ -9,11 +9,10 @@ import json
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth.models import Permission
-from rest_framework.test import APIClient
 
 from preferences.models import GlobalPreferenceModel
 from preferences.registries import global_preferences_registry
+from tests.support.users import api_for, preference_editor
 
 pytestmark = pytest.mark.django_db
 
@@ -26,12 +25,8 @@ def detail(identifier: str) -> str:
 
 
 @pytest.fixture
-def api(django_user_model):
-    editor = django_user_model.objects.create_user(username="editor", password="pw")
-    editor.user_permissions.add(Permission.objects.get(codename="change_globalpreferencemodel"))
-    client = APIClient()
-    client.force_authenticate(editor)
-    return client
+def api(db):
+    return api_for(preference_editor())
 
 
 @pytest.fixture

@@ -4,11 +4,10 @@ instance = the written row (R-SIG-3, R-SIG-4 a-d)."""
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth.models import Permission
 from django.urls import reverse
-from rest_framework.test import APIClient
 
 from preferences.registries import global_preferences_registry
+from tests.support.users import api_for, preference_editor
 from tests.testapp.dynamic_preferences_registry import BlogCost, FavouriteColour, MaxUsers
 
 pytestmark = pytest.mark.django_db
@@ -20,12 +19,8 @@ def max_users_row():
 
 
 @pytest.fixture
-def api(django_user_model):
-    editor = django_user_model.objects.create_user(username="editor", password="pw")
-    editor.user_permissions.add(Permission.objects.get(codename="change_globalpreferencemodel"))
-    client = APIClient()
-    client.force_authenticate(editor)
-    return client
+def api(db):
+    return api_for(preference_editor())
 
 
 def assert_one_signal(signals, sender, row, new_value):

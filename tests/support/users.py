@@ -19,6 +19,13 @@ def staff(username: str = "staff", *, permissions: tuple[str, ...] = ()) -> User
     return user
 
 
+def preference_editor() -> User:
+    """A user (not staff) holding exactly the permission the global preferences API needs."""
+    user = User.objects.create_user("editor", password="pw")
+    user.user_permissions.add(Permission.objects.get(codename="change_globalpreferencemodel"))
+    return user
+
+
 def browser_for(user: User) -> Client:
     """Django's test client, logged in as ``user`` (admin and pages)."""
     client = Client()
