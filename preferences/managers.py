@@ -6,12 +6,14 @@ with the ``preference_updated`` signal, and keep the cache in step (R-MGR-13..15
 """
 
 from collections.abc import Iterator, Mapping
+from functools import partial
 from typing import Any
 
 from django.core.cache import BaseCache, caches
 from django.core.exceptions import FieldDoesNotExist
 from django.db import router, transaction
 
+from . import pending
 from .exceptions import CachedValueNotFound
 from .serializers import SerializationError
 from .settings import preferences_settings
@@ -117,7 +119,8 @@ class PreferencesManager(Mapping):
 
     def from_cache(self, section: str | None, name: str) -> Any:
         """The cached value, deserialized; ``CachedValueNotFound`` on a miss (R-CACHE-5)."""
-        raw = self.cache.get(self.get_cache_key(section, name), _MISSING)
+        key = self.get_cache_key(section, name)
+        raw = self._cached_raw([key]).get(key, _MISSING)
         if raw is _MISSING:
             raise CachedValueNotFound
         return self.pref_obj(section, name).from_raw(_raw_from_cache(raw))
@@ -125,7 +128,7 @@ class PreferencesManager(Mapping):
     def many_from_cache(self, preferences: list[Any]) -> dict[str, Any]:
         """``{identifier: value}`` for the preferences found in the cache, in one round trip."""
         keys = {self.get_cache_key(p.section.name, p.name): p for p in preferences}
-        cached = self.cache.get_many(list(keys))
+        cached = self._cached_raw(list(keys))
         return {
             keys[key].identifier(): keys[key].from_raw(_raw_from_cache(raw))
             for key, raw in cached.items()
@@ -135,16 +138,39 @@ class PreferencesManager(Mapping):
         """Store the rows' raw values with one ``set_many`` and the backend's timeout (R-CACHE-4).
 
         Empty values are replaced by a sentinel because some backends refuse to store
-        them, which would leave the entry permanently cold.
+        them, which would leave the entry permanently cold. Inside a transaction the
+        write waits for the commit (see ``preferences.pending``).
         """
         empty = preferences_settings.CACHE_NONE_VALUE
-        self.cache.set_many(
+        self._write_cache(
             {self.get_cache_key(row.section, row.name): row.raw_value or empty for row in rows}
         )
 
     def forget(self, section: str | None, name: str) -> None:
         """Drop the cache entry of one preference, so the next read goes to the database."""
-        self.cache.delete(self.get_cache_key(section, name))
+        self._write_cache({self.get_cache_key(section, name): pending.DELETED})
+
+    def _cached_raw(self, keys: list[str]) -> dict[str, Any]:
+        """Raw values of ``keys``: this transaction's pending writes first, then the cache."""
+        found: dict[str, Any] = {}
+        if pending.active:
+            found = pending.lookup(self._using(), preferences_settings.CACHE_NAME, keys)
+            keys = [key for key in keys if key not in found]
+            found = {key: raw for key, raw in found.items() if raw is not pending.DELETED}
+        if len(keys) == 1:
+            raw = self.cache.get(keys[0], _MISSING)
+            if raw is not _MISSING:
+                found[keys[0]] = raw
+        elif keys:
+            found.update(self.cache.get_many(keys))
+        return found
+
+    def _write_cache(self, values: dict[str, Any]) -> None:
+        alias = preferences_settings.CACHE_NAME
+        pending.write(self._using(), alias, values, partial(_apply_to_cache, alias))
+
+    def _using(self) -> str:
+        return router.db_for_write(self.model)
 
     # -- reads -------------------------------------------------------------------------
 
@@ -253,24 +279,20 @@ class PreferencesManager(Mapping):
         """Write ``value`` and send ``preference_updated``, atomically (R-MGR-13, R-MGR-14).
 
         The signal is sent with ``Signal.send`` inside the same atomic block, so a
-        receiver's exception rolls the write back; the cache entry is then deleted so
-        that it never serves the rolled-back value (R-MGR-15).
+        receiver's exception rolls the write back. Cache writes wait for the commit, so
+        a rolled-back write leaves every cache as it was (R-MGR-15).
         """
         preference = self.pref_obj(section, name)
-        try:
-            with transaction.atomic(using=router.db_for_write(self.model)):
-                row, old_value = self._save_value(preference, section, name, value)
-                preference_updated.send(
-                    sender=type(preference),
-                    section=section,
-                    name=name,
-                    old_value=old_value,
-                    new_value=value,
-                    instance=row,
-                )
-        except BaseException:
-            self.forget(section, name)
-            raise
+        with transaction.atomic(using=self._using()):
+            row, old_value = self._save_value(preference, section, name, value)
+            preference_updated.send(
+                sender=type(preference),
+                section=section,
+                name=name,
+                old_value=old_value,
+                new_value=value,
+                instance=row,
+            )
         return row
 
     def _save_value(
@@ -295,6 +317,16 @@ class PreferencesManager(Mapping):
             return preference.to_raw(value)
         except (SerializationError, ValueError, TypeError) as exc:
             raise invalid_value(preference, exc) from exc
+
+
+def _apply_to_cache(alias: str, values: dict[str, Any]) -> None:
+    """Write and delete committed values in the cache ``alias``."""
+    cache = caches[alias]
+    deleted = [key for key, raw in values.items() if raw is pending.DELETED]
+    if deleted:
+        cache.delete_many(deleted)
+    if len(deleted) < len(values):
+        cache.set_many({key: raw for key, raw in values.items() if raw is not pending.DELETED})
 
 
 def _raw_from_cache(raw: str) -> str | None:
