@@ -301,8 +301,10 @@ class PreferencesManager(Mapping):
         """Store ``value``; return the row and the value it replaced.
 
         A row created by this write replaces the preference's default (R-MGR-13, #237).
+        The row is locked until the commit, so that concurrent writers of one key queue
+        up and each one's old value is the value the previous one wrote.
         """
-        row = self.queryset.filter(section=section, name=name).first()
+        row = self.queryset.select_for_update().filter(section=section, name=name).first()
         if row is None:
             return self.create_db_pref(section, name, value), preference.get("default")
         old_value = row.value
