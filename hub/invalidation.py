@@ -96,10 +96,11 @@ def refresh_preference(event: Event, registry: Any) -> bool:
     row = manager.queryset.filter(section=event.section, name=event.name).first()
     if _has_newer(event):
         return False
+    # Strict: an unreachable cache fails the task, which retries until it is back.
     if row is None:
-        manager.forget(event.section, event.name)
+        manager.forget(event.section, event.name, strict=True)
     else:
-        manager.to_cache(row)
+        manager.to_cache(row, strict=True)
     return True
 
 

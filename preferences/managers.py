@@ -13,7 +13,7 @@ from django.core.cache import BaseCache, caches
 from django.core.exceptions import FieldDoesNotExist
 from django.db import router, transaction
 
-from . import pending
+from . import cache_io, pending
 from .exceptions import CachedValueNotFound
 from .serializers import SerializationError
 from .settings import preferences_settings
@@ -134,21 +134,23 @@ class PreferencesManager(Mapping):
             for key, raw in cached.items()
         }
 
-    def to_cache(self, *rows: Any) -> None:
+    def to_cache(self, *rows: Any, strict: bool = False) -> None:
         """Store the rows' raw values with one ``set_many`` and the backend's timeout (R-CACHE-4).
 
         Empty values are replaced by a sentinel because some backends refuse to store
         them, which would leave the entry permanently cold. Inside a transaction the
-        write waits for the commit (see ``preferences.pending``).
+        write waits for the commit (see ``preferences.pending``). An unreachable cache
+        is skipped unless ``strict`` (for a caller that retries, such as a task).
         """
         empty = preferences_settings.CACHE_NONE_VALUE
         self._write_cache(
-            {self.get_cache_key(row.section, row.name): row.raw_value or empty for row in rows}
+            {self.get_cache_key(row.section, row.name): row.raw_value or empty for row in rows},
+            strict=strict,
         )
 
-    def forget(self, section: str | None, name: str) -> None:
+    def forget(self, section: str | None, name: str, *, strict: bool = False) -> None:
         """Drop the cache entry of one preference, so the next read goes to the database."""
-        self._write_cache({self.get_cache_key(section, name): pending.DELETED})
+        self._write_cache({self.get_cache_key(section, name): pending.DELETED}, strict=strict)
 
     def _cached_raw(self, keys: list[str]) -> dict[str, Any]:
         """Raw values of ``keys``: this transaction's pending writes first, then the cache."""
@@ -157,17 +159,18 @@ class PreferencesManager(Mapping):
             found = pending.lookup(self._using(), preferences_settings.CACHE_NAME, keys)
             keys = [key for key in keys if key not in found]
             found = {key: raw for key, raw in found.items() if raw is not pending.DELETED}
+        alias, cache = preferences_settings.CACHE_NAME, self.cache
         if len(keys) == 1:
-            raw = self.cache.get(keys[0], _MISSING)
+            raw = cache_io.guarded(alias, partial(cache.get, keys[0], _MISSING), _MISSING)
             if raw is not _MISSING:
                 found[keys[0]] = raw
         elif keys:
-            found.update(self.cache.get_many(keys))
+            found.update(cache_io.guarded(alias, partial(cache.get_many, keys), {}))
         return found
 
-    def _write_cache(self, values: dict[str, Any]) -> None:
+    def _write_cache(self, values: dict[str, Any], *, strict: bool) -> None:
         alias = preferences_settings.CACHE_NAME
-        pending.write(self._using(), alias, values, partial(_apply_to_cache, alias))
+        pending.write(self._using(), alias, values, partial(_apply_to_cache, alias, strict))
 
     def _using(self) -> str:
         return router.db_for_write(self.model)
@@ -321,9 +324,20 @@ class PreferencesManager(Mapping):
             raise invalid_value(preference, exc) from exc
 
 
-def _apply_to_cache(alias: str, values: dict[str, Any]) -> None:
-    """Write and delete committed values in the cache ``alias``."""
-    cache = caches[alias]
+def _apply_to_cache(alias: str, strict: bool, values: dict[str, Any]) -> None:
+    """Write and delete committed values in the cache ``alias``.
+
+    Unless ``strict``, an unreachable cache is logged and skipped: the value has
+    committed, and the entry is refreshed by the hub's invalidation or expires.
+    """
+    store = partial(_store, caches[alias], values)
+    if strict:
+        store()
+    else:
+        cache_io.guarded(alias, store, None)
+
+
+def _store(cache: BaseCache, values: dict[str, Any]) -> None:
     deleted = [key for key, raw in values.items() if raw is pending.DELETED]
     if deleted:
         cache.delete_many(deleted)
