@@ -17,47 +17,46 @@ logger = logging.getLogger(__name__)
 
 
 _lock = threading.Lock()
-# Cache alias -> (monotonic time the outage began, number of failed calls).
+# What is unreachable -> (monotonic time the outage began, number of failed calls).
 _outages: dict[str, list[Any]] = {}
 
 
-def guarded[T](alias: str, operation: Callable[[], T], fallback: T) -> T:
-    """``operation()``, or ``fallback`` when the cache ``alias`` cannot be reached."""
+def guarded[T](what: str, operation: Callable[[], T], fallback: T) -> T:
+    """``operation()``, or ``fallback`` when ``what`` (named so in the log) is unreachable."""
     try:
         result = operation()
     except Exception as exc:  # any backend failure; the database holds the truth
-        _failed(alias, exc)
+        _failed(what, exc)
         return fallback
     if _outages:
-        _recovered(alias)
+        _recovered(what)
     return result
 
 
-def is_down(alias: str) -> bool:
-    """True while the last call to the cache ``alias`` failed."""
-    return alias in _outages
+def cache_label(alias: str) -> str:
+    """How the preferences cache ``alias`` is named in the outage log."""
+    return f"Preferences cache {alias!r}"
 
 
-def _failed(alias: str, exc: Exception) -> None:
+def _failed(what: str, exc: Exception) -> None:
     with _lock:
-        outage = _outages.get(alias)
+        outage = _outages.get(what)
         if outage is not None:
             outage[1] += 1
             return
-        _outages[alias] = [time.monotonic(), 1]
+        _outages[what] = [time.monotonic(), 1]
     logger.warning(
-        "Preferences cache %r unreachable (%s: %s); reading from memory or the database "
-        "until it is back.",
-        alias, type(exc).__name__, exc,
+        "%s unreachable (%s: %s); reading from memory or the database until it is back.",
+        what, type(exc).__name__, exc,
     )  # fmt: skip
 
 
-def _recovered(alias: str) -> None:
+def _recovered(what: str) -> None:
     with _lock:
-        outage = _outages.pop(alias, None)
+        outage = _outages.pop(what, None)
     if outage is not None:
         started, failures = outage
         logger.warning(
-            "Preferences cache %r reachable again after %.1f s (%d calls fell back).",
-            alias, time.monotonic() - started, failures,
+            "%s reachable again after %.1f s (%d calls fell back).",
+            what, time.monotonic() - started, failures,
         )  # fmt: skip
