@@ -94,6 +94,18 @@ def publish_change(event: Event, raw: Any) -> bool:
     )
 
 
+def listeners() -> int | None:
+    """How many processes subscribe to the channel now; None when off or unreachable."""
+    url = channel_url()
+    if url is None:
+        return None
+    channel = hub_settings.PUBSUB_CHANNEL
+    counts = cache_io.guarded(
+        f"invalidation channel {channel!r}", lambda: _client(url).pubsub_numsub(channel), None
+    )
+    return None if counts is None else int(counts[0][1])
+
+
 def scope_of_event(event: Event) -> str | None:
     """The ``preferences.local_cache`` scope of the event's preference rows."""
     from hub.invalidation import registry_named
@@ -125,13 +137,16 @@ class Subscriber(threading.Thread):
         self.disconnected_at: float | None = time.monotonic()
         self.applied = 0
         self._client: redis.Redis | None = None
+        self._stopping = threading.Event()
 
     def run(self) -> None:
         first = True
-        while True:
+        while not self._stopping.is_set():
             try:
                 self._listen(first)
             except (redis.RedisError, OSError) as exc:
+                if self._stopping.is_set():
+                    break
                 if self.state == "connected":
                     self.disconnected_at = time.monotonic()
                     logger.warning(
@@ -140,12 +155,19 @@ class Subscriber(threading.Thread):
                     )  # fmt: skip
                 self.state = "reconnecting"
             first = False
-            time.sleep(RECONNECT_DELAY)
+            self._stopping.wait(RECONNECT_DELAY)
+        self.state = "off"
 
-    def disconnect(self) -> None:
-        """Drop the connection, as a network failure would (the thread reconnects)."""
+    def stop(self, timeout: float = 5) -> None:
+        """End the thread (a one-off command's subscriber); the process keeps no copy."""
+        global _subscriber
+        self._stopping.set()
         if self._client is not None:
             self._client.connection_pool.disconnect()
+        self.join(timeout)
+        with _lock:
+            if _subscriber is self:
+                _subscriber = None
 
     def _listen(self, first: bool) -> None:
         self._client = redis.Redis.from_url(
@@ -154,7 +176,7 @@ class Subscriber(threading.Thread):
         )  # fmt: skip
         pubsub = self._client.pubsub()
         pubsub.subscribe(self.channel)
-        while True:
+        while not self._stopping.is_set():
             message = pubsub.get_message(timeout=HEALTH_CHECK_INTERVAL)
             if message is None:
                 pubsub.check_health()

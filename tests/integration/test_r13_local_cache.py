@@ -5,10 +5,12 @@ shared Redis cache; the invalidation channel is a private ``redis-server``, so t
 test can cut it without touching anybody else's subscribers.
 """
 
+import io
 import time
 
 import pytest
 from django.core.cache import caches
+from django.core.management import call_command
 
 from hub import pubsub
 from hub.models import Event
@@ -91,3 +93,19 @@ def test_r12_reverse_order_keeps_the_newer_value_in_every_process(readers, setti
     wait_until(lambda: all(r.first_seen("newer") for r in readers))
     time.sleep(0.5)  # the older message has arrived everywhere by now
     assert [r.last_value() for r in readers] == ["newer"] * READERS
+
+
+def test_cachestatus_shows_the_listeners_and_the_subscriber(readers, channel):
+    out = io.StringIO()
+    call_command("cachestatus", stdout=out)
+    text = out.getvalue()
+    assert "Subscriber (this process): connected" in text
+    # The readers and this command's own subscriber.
+    assert f"Processes listening: {READERS + 1}" in text
+    assert "In-process TTL (staleness bound when messages are lost): 5 s" in text
+
+    channel.kill()
+    out = io.StringIO()
+    call_command("cachestatus", "--wait", "0.5", stdout=out)
+    assert "Subscriber (this process): reconnecting" in out.getvalue()
+    assert "Processes listening: unknown" in out.getvalue()
