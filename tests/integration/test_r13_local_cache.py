@@ -16,14 +16,17 @@ from hub import pubsub
 from hub.models import Event
 from preferences.registries import global_preferences_registry
 from tests.support.broker import RedisServer
+from tests.support.namespaces import namespace_env, publishing_in
 from tests.support.polling import wait_until
 from tests.support.readers import ReaderProcess
+from tests.support.worker import ALL_QUEUES, WorkerProcess
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 KEY = "test__TestGlobal1"
 READERS = 3
 TTL = 2.0
+LONG_TTL = 60.0
 
 
 @pytest.fixture
@@ -36,10 +39,9 @@ def channel(settings):
         yield server
 
 
-@pytest.fixture
-def readers(channel):
+def _started_readers(channel, ttl: float):
     global_preferences_registry.manager()[KEY] = "start"
-    started = [ReaderProcess(KEY, channel.url, TTL) for _ in range(READERS)]
+    started = [ReaderProcess(KEY, channel.url, ttl) for _ in range(READERS)]
     try:
         for reader in started:
             reader.start()
@@ -47,6 +49,17 @@ def readers(channel):
     finally:
         for reader in started:
             reader.stop()
+
+
+@pytest.fixture
+def readers(channel):
+    yield from _started_readers(channel, TTL)
+
+
+@pytest.fixture
+def long_ttl_readers(channel):
+    """Readers whose copies outlive the test: only a message can refresh them."""
+    yield from _started_readers(channel, LONG_TTL)
 
 
 def _write(value: str) -> float:
@@ -109,3 +122,14 @@ def test_cachestatus_shows_the_listeners_and_the_subscriber(readers, channel):
     call_command("cachestatus", "--wait", "0.5", stdout=out)
     assert "Subscriber (this process): reconnecting" in out.getvalue()
     assert "Processes listening: unknown" in out.getvalue()
+
+
+def test_a_change_whose_message_was_lost_arrives_with_the_fanout(
+    long_ttl_readers, channel, settings
+):
+    """The writer's own message is lost (here: it publishes none); the worker's cache
+    task publishes the change again, and only that message can refresh the readers."""
+    env = {**namespace_env("pubsub"), "PREFHUB_TEST_PUBSUB_URL": channel.url}
+    with WorkerProcess(queues=ALL_QUEUES, name="pubsub", extra_env=env), publishing_in(env):
+        settings.HUB = {**settings.HUB, "PUBSUB_URL": ""}
+        _seen_within(long_ttl_readers, "from the fan-out", _write("from the fan-out"), 10)
