@@ -1,6 +1,7 @@
 """The invalidation channel of the in-process preference caches: Redis pub/sub.
 
-After a change commits, its writer publishes ``{scope, identifier, version, raw}`` on
+After a change commits, its writer publishes (from a background thread, so the
+request does not wait) ``{scope, identifier, version, raw}`` on
 ``HUB["PUBSUB_CHANNEL"]``; the cache task of the fan-out publishes the same change
 again (with the value left out), so a change whose first message was lost (Redis was
 down) still reaches every process when the outbox sweeper catches up. Every process
@@ -18,6 +19,7 @@ the channel is off and so is the in-process copy: reads go to the shared cache.
 import json
 import logging
 import os
+import queue
 import threading
 import time
 from typing import Any
@@ -39,6 +41,7 @@ HEALTH_CHECK_INTERVAL = 2
 _lock = threading.Lock()
 _subscriber: "Subscriber | None" = None
 _publisher: tuple[int, str, redis.Redis] | None = None
+_outgoing: tuple[int, queue.SimpleQueue] | None = None
 
 
 def channel_url() -> str | None:
@@ -74,9 +77,26 @@ def publish_change(event: Event, raw: Any) -> bool:
 
     Never raises: the change has committed, and the fan-out publishes it again.
     """
+    prepared = _prepare(event, raw)
+    return False if prepared is None else _send(*prepared)
+
+
+def publish_change_soon(event: Event, raw: Any) -> None:
+    """``publish_change`` from this process's publisher thread, in order.
+
+    The writer's request does not wait for the Redis round trip: a write costs what it
+    did before the in-process cache existed.
+    """
+    prepared = _prepare(event, raw)
+    if prepared is not None:
+        _publisher_queue().put(prepared)
+
+
+def _prepare(event: Event, raw: Any) -> tuple[str, str, str] | None:
+    """``(url, channel, message)`` of the change, or None when the channel is off."""
     url = channel_url()
     if url is None or event.kind != Event.Kind.PREFERENCE_UPDATED:
-        return False
+        return None
     message = json.dumps(
         {
             "scope": scope_of_event(event),
@@ -86,12 +106,33 @@ def publish_change(event: Event, raw: Any) -> bool:
             "published_at": time.time(),
         }
     )
-    channel = hub_settings.PUBSUB_CHANNEL
+    return url, hub_settings.PUBSUB_CHANNEL, message
+
+
+def _send(url: str, channel: str, message: str) -> bool:
     return cache_io.guarded(
         f"invalidation channel {channel!r}",
         lambda: _client(url).publish(channel, message) >= 0,
         False,
     )
+
+
+def _publisher_queue() -> queue.SimpleQueue:
+    """The queue of this process's publisher thread, started on first use (after a fork)."""
+    global _outgoing
+    with _lock:
+        if _outgoing is None or _outgoing[0] != os.getpid():
+            outgoing: queue.SimpleQueue = queue.SimpleQueue()
+            threading.Thread(
+                target=_publish_forever, args=(outgoing,), name="prefhub-publish", daemon=True
+            ).start()
+            _outgoing = (os.getpid(), outgoing)
+    return _outgoing[1]
+
+
+def _publish_forever(outgoing: queue.SimpleQueue) -> None:
+    while True:
+        _send(*outgoing.get())
 
 
 def listeners() -> int | None:

@@ -30,4 +30,4 @@ def record_preference_change(sender: type, instance: Any, old_value: Any, **kwar
     outbox.schedule_fanout(event)
     # After the engine's own commit callbacks (registered by the row's save, earlier),
     # so other processes that re-read find the new value in the shared cache.
-    transaction.on_commit(partial(pubsub.publish_change, event, instance.raw_value))
+    transaction.on_commit(partial(pubsub.publish_change_soon, event, instance.raw_value))
