@@ -111,9 +111,10 @@ def _prepare(event: Event, raw: Any) -> tuple[str, str, str] | None:
 
 def _send(url: str, channel: str, message: str) -> bool:
     return cache_io.guarded(
-        f"invalidation channel {channel!r}",
+        f"Invalidation channel {channel!r}",
         lambda: _client(url).publish(channel, message) >= 0,
         False,
+        consequence="other processes serve their copies for at most the TTL",
     )
 
 
@@ -142,7 +143,10 @@ def listeners() -> int | None:
         return None
     channel = hub_settings.PUBSUB_CHANNEL
     counts = cache_io.guarded(
-        f"invalidation channel {channel!r}", lambda: _client(url).pubsub_numsub(channel), None
+        f"Invalidation channel {channel!r}",
+        lambda: _client(url).pubsub_numsub(channel),
+        None,
+        consequence="the number of listeners is unknown",
     )
     return None if counts is None else int(counts[0][1])
 

@@ -60,7 +60,10 @@ def test_reads_and_writes_go_on_while_redis_is_down(redis_for_everything, caplog
     assert Event.objects.count() == after
     assert manager.get(KEY, no_cache=True) == after
     assert redis_for_everything.client().keys("*dynamic_preferences_*")
-    outage_logs = [r.getMessage() for r in caplog.records if r.name == "preferences.cache_io"]
-    assert len(outage_logs) == 2, outage_logs
-    assert "'outage' unreachable (ConnectionError" in outage_logs[0]
-    assert "'outage' reachable again after" in outage_logs[1]
+    # One line when each of the cache and the broker goes away, one when it is back.
+    outage_logs = sorted(r.getMessage() for r in caplog.records if r.name == "preferences.cache_io")
+    assert len(outage_logs) == 4, outage_logs
+    assert outage_logs[0].startswith("Celery broker reachable again after")
+    assert outage_logs[1].startswith("Celery broker unreachable (OperationalError")
+    assert outage_logs[2].startswith("Preferences cache 'outage' reachable again after")
+    assert outage_logs[3].startswith("Preferences cache 'outage' unreachable (ConnectionError")
