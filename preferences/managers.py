@@ -7,6 +7,7 @@ with the ``preference_updated`` signal, and keep the cache in step (R-MGR-13..15
 
 from collections.abc import Iterator, Mapping
 from functools import partial
+from threading import get_ident
 from time import monotonic
 from typing import Any
 
@@ -67,7 +68,11 @@ class PreferencesManager(Mapping):
         # The fast path: a fresh in-process entry, while no write of this process waits
         # for its commit (the writer must read its own pending value).
         entry = local_cache.values.get((self._scope, key))
-        if entry is not None and entry[1] > monotonic() and not pending.active:
+        if (
+            entry is not None
+            and entry[1] > monotonic()
+            and not (pending.active and get_ident() in pending.active)  # pending.here()
+        ):
             return entry[0] if entry[2] is None else entry[2](entry[0])
         return self.get(key)
 
@@ -176,7 +181,7 @@ class PreferencesManager(Mapping):
     def _cached_raw(self, keys: list[str]) -> dict[str, Any]:
         """Raw values of ``keys``: this transaction's pending writes first, then the cache."""
         found: dict[str, Any] = {}
-        if pending.active:
+        if pending.here():
             found = pending.lookup(self._using(), preferences_settings.CACHE_NAME, keys)
             keys = [key for key in keys if key not in found]
             found = {key: raw for key, raw in found.items() if raw is not pending.DELETED}
@@ -238,7 +243,7 @@ class PreferencesManager(Mapping):
         No copy is kept while a write of this process waits for its commit: what the
         writer reads then may still be rolled back.
         """
-        if self._scope is None or pending.active or not local_cache.ensure_started():
+        if self._scope is None or pending.here() or not local_cache.ensure_started():
             return None
         return self._scope, preference.identifier()
 
@@ -250,11 +255,11 @@ class PreferencesManager(Mapping):
         if not preferences_settings.ENABLE_CACHE:
             return self.load_from_db()
         entry = local_cache.values.get((self._scope, local_cache.ALL))
-        if entry is not None and entry[1] > monotonic() and not pending.active:
+        if entry is not None and entry[1] > monotonic() and not pending.here():
             return dict(entry[0])
         preferences = self.registry.preferences()
         all_key = self._scope, local_cache.ALL
-        copied = self._scope is not None and not pending.active and local_cache.ensure_started()
+        copied = self._scope is not None and not pending.here() and local_cache.ensure_started()
         seen = local_cache.token(all_key)
         values = self.many_from_cache(preferences)
         if len(values) != len(preferences):

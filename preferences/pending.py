@@ -14,6 +14,7 @@ and the final rollback of a test's transaction leaks nothing into a shared cache
 """
 
 from collections.abc import Callable, Iterable
+from threading import get_ident
 from typing import Any
 
 from django.db import connections, transaction
@@ -22,9 +23,15 @@ from django.db import connections, transaction
 DELETED = object()
 _ATTR = "_preferences_pending"
 
-# How many connections hold overlay entries. Reads skip the overlay while it is 0, so
-# the common case (no write in flight) costs one global lookup.
-active = 0
+# Threads whose connections hold overlay entries. Reads skip the overlay while it is
+# empty, so the common case (no write in flight) costs one global lookup; a thread that
+# rolled back keeps its ident here only until its next read prunes the overlay.
+active: set[int] = set()
+
+
+def here() -> bool:
+    """True when this thread may have writes waiting for their commit."""
+    return bool(active) and get_ident() in active
 
 
 class Flush:
@@ -56,7 +63,6 @@ def write(using: str, scope: Any, values: dict[str, Any], apply: Callable[[dict]
     ``scope`` names the cache the keys belong to (its alias), so that one overlay
     serves several caches. Outside a transaction ``apply`` runs at once.
     """
-    global active
     connection = connections[using]
     if not connection.in_atomic_block:
         apply(values)
@@ -66,7 +72,7 @@ def write(using: str, scope: Any, values: dict[str, Any], apply: Callable[[dict]
     overlay = connection.__dict__.get(_ATTR)
     if overlay is None:
         overlay = connection.__dict__[_ATTR] = {}
-        active += 1
+        active.add(get_ident())
     for key in values:
         overlay.setdefault((scope, key), []).append(flush)
 
@@ -75,7 +81,8 @@ def lookup(using: str, scope: Any, keys: Iterable[str]) -> dict[str, Any]:
     """The writer's pending values among ``keys``: raw values or ``DELETED``."""
     connection = connections[using]
     overlay = connection.__dict__.get(_ATTR)
-    if not overlay:
+    if overlay is None:
+        _release_thread()
         return {}
     _prune(connection, overlay)
     found = {}
@@ -88,7 +95,6 @@ def lookup(using: str, scope: Any, keys: Iterable[str]) -> dict[str, Any]:
 
 def _prune(connection: Any, overlay: dict) -> None:
     """Keep only flushes still queued: the others ran or were rolled back."""
-    global active
     queued = {func for _, func, _ in connection.run_on_commit}
     for entry, flushes in list(overlay.items()):
         flushes[:] = [flush for flush in flushes if flush in queued]
@@ -96,4 +102,10 @@ def _prune(connection: Any, overlay: dict) -> None:
             del overlay[entry]
     if not overlay:
         del connection.__dict__[_ATTR]
-        active = max(active - 1, 0)
+        _release_thread()
+
+
+def _release_thread() -> None:
+    """Forget this thread in ``active`` unless another of its connections has an overlay."""
+    if not any(_ATTR in c.__dict__ for c in connections.all(initialized_only=True)):
+        active.discard(get_ident())

@@ -5,11 +5,12 @@ reports itself running (the hub's real channel is tested with several processes 
 tests/integration/test_r13_local_cache.py).
 """
 
+import threading
 import time
 
 import pytest
 from django.core.cache import caches
-from django.db import transaction
+from django.db import connection, transaction
 
 from preferences import local_cache
 from preferences.registries import global_preferences_registry
@@ -120,3 +121,23 @@ def test_without_a_channel_there_is_no_copy(manager, shared):
     assert manager[KEY] == 15
     shared.set(manager.get_cache_key("user", "max_users"), "16")
     assert manager[KEY] == 16
+
+
+def test_a_rollback_in_another_thread_leaves_this_threads_copy_on(manager, shared):
+    def roll_back():
+        try:
+            with transaction.atomic():
+                global_preferences_registry.manager()[KEY] = 17
+                raise ZeroDivisionError
+        except ZeroDivisionError:
+            pass
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=roll_back)
+    thread.start()
+    thread.join(10)
+    manager[KEY] = 18
+    assert manager[KEY] == 18
+    shared.set(manager.get_cache_key("user", "max_users"), "19")  # copies are still served
+    assert manager[KEY] == 18
