@@ -158,7 +158,7 @@ def scope_of_event(event: Event) -> str | None:
     model = registry_named(event.registry).preference_model
     if event.owner_id is None:
         return local_cache.scope_of(model)
-    return f"{model.__name__}_{event.owner_id}"
+    return local_cache.owner_scope(model, event.owner_id)
 
 
 def _client(url: str) -> redis.Redis:
@@ -247,5 +247,5 @@ class Subscriber(threading.Thread):
         except (ValueError, KeyError, TypeError):
             logger.warning("Ignored a malformed invalidation message: %r", data[:200])
             return
-        local_cache.apply(key, version, raw, published_at=message.get("published_at"))
-        self.applied += 1
+        if local_cache.apply(key, version, raw, published_at=message.get("published_at")):
+            self.applied += 1

@@ -61,12 +61,18 @@ ALL = ""
 
 
 def scope_of(model: type, instance: Any = None) -> str | None:
-    """The scope of a manager's rows: the model, plus the owner's primary key."""
+    """The scope of a manager's rows: the model, plus the owner's primary key.
+
+    None for an owner without a primary key yet: its values are never copied.
+    """
     if instance is None:
         return model.__name__
-    if instance.pk is None:
-        return None
-    return f"{model.__name__}_{instance.pk}"
+    return None if instance.pk is None else owner_scope(model, instance.pk)
+
+
+def owner_scope(model: type, owner_pk: Any) -> str:
+    """The scope of the rows of the owner whose primary key is ``owner_pk``."""
+    return f"{model.__name__}_{owner_pk}"
 
 
 def attach(starter: Callable[[], bool]) -> None:
