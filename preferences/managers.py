@@ -390,13 +390,16 @@ def _apply_to_cache(alias: str, strict: bool, local_keys: Any, values: dict[str,
     Unless ``strict``, an unreachable cache is logged and skipped: the value has
     committed, and the entry is refreshed by the hub's invalidation or expires.
     """
-    for local_key in local_keys:
-        local_cache.invalidate(local_key)
     store = partial(_store, caches[alias], values)
-    if strict:
-        store()
-    else:
-        cache_io.guarded(cache_io.cache_label(alias), store, None)
+    try:
+        if strict:
+            store()
+        else:
+            cache_io.guarded(cache_io.cache_label(alias), store, None)
+    finally:
+        # After the shared cache: a thread re-reading in between must find the new value.
+        for local_key in local_keys:
+            local_cache.invalidate(local_key)
 
 
 def _store(cache: BaseCache, values: dict[str, Any]) -> None:
