@@ -11,8 +11,14 @@ class HubConfig(AppConfig):
 
     def ready(self) -> None:
         from hub import checks as hub_checks
+        from hub import pubsub
         from hub.receivers import record_preference_change
+        from preferences import local_cache
         from preferences.signals import preference_updated
+
+        # The hub supplies the in-process cache's invalidation channel; it starts on
+        # each process's first preference read, after any fork.
+        local_cache.attach(pubsub.ensure_subscriber)
 
         preference_updated.connect(
             record_preference_change, dispatch_uid="hub.receivers.record_preference_change"

@@ -28,6 +28,11 @@ DEFAULTS: dict[str, Any] = {
     # {"section__glob*": {"keys": [...], "fragments": [...]}}.
     "CACHE_ALIAS": "default",
     "CACHE_DEPENDENCIES": {},
+    # F14 in-process reads: the Redis pub/sub channel that invalidates every process's
+    # in-process preference copy. None = the REDIS_URL setting; "" or False = off, and
+    # then processes keep no in-process copy (reads go to the shared cache).
+    "PUBSUB_URL": None,
+    "PUBSUB_CHANNEL": "prefhub:preferences",
     # F4 webhook secrets: after a rotation the old secret keeps signing for this long
     # (seconds), so receivers can switch over without dropping a request.
     "WEBHOOK_SECRET_GRACE": 24 * 3600,

@@ -76,7 +76,7 @@ def declared_dependencies(event: Event, preference: Any) -> Dependencies:
 
 def invalidate_event(event: Event, *, cache: BaseCache | None = None) -> Invalidation:
     """Delete the event's declared keys and fragments, refresh the preference's entry."""
-    registry = _registry_named(event.registry)
+    registry = registry_named(event.registry)
     preference = registry.get(section=event.section, name=event.name, fallback=True)
     deleted = declared_dependencies(event, preference).cache_keys()
     if deleted:
@@ -96,10 +96,11 @@ def refresh_preference(event: Event, registry: Any) -> bool:
     row = manager.queryset.filter(section=event.section, name=event.name).first()
     if _has_newer(event):
         return False
+    # Strict: an unreachable cache fails the task, which retries until it is back.
     if row is None:
-        manager.forget(event.section, event.name)
+        manager.forget(event.section, event.name, strict=True)
     else:
-        manager.to_cache(row)
+        manager.to_cache(row, strict=True)
     return True
 
 
@@ -113,7 +114,7 @@ def _has_newer(event: Event) -> bool:
     ).exists()
 
 
-def _registry_named(name: str) -> Any:
+def registry_named(name: str) -> Any:
     for registry in preference_models.values():
         if registry.name == name:
             return registry

@@ -9,7 +9,6 @@ it publishes (``published_at``), so a fan-out lost on the way is published again
 """
 
 import json
-import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -25,11 +24,10 @@ from django.utils import timezone
 from hub.conf import hub_settings
 from hub.models import Event
 from hub.redaction import is_sensitive, redact
+from preferences import cache_io
 from preferences.models import PerInstancePreferenceModel
 from preferences.sealing import seal, unseal_raw
 from preferences.serializers import SerializationError
-
-logger = logging.getLogger(__name__)
 
 # Published by name: the task module (tasks/fanout.py) imports this one, not the reverse.
 FANOUT_TASK = "hub.fanout.expand"
@@ -110,14 +108,18 @@ def publish_fanout(event_id: UUID) -> bool:
     Runs after the commit: the change is already durable, so a broker failure must not
     surface to the writer. The event stays pending and the sweeper publishes it.
     """
-    try:
-        current_app.send_task(FANOUT_TASK, args=(str(event_id),))
-    except Exception as exc:  # any broker failure: the sweeper is the fallback (F2)
-        logger.warning(
-            "Fan-out of event %s not published (%s: %s); the outbox sweeper will retry.",
-            event_id, type(exc).__name__, exc,
-        )  # fmt: skip
-        return False
+    # Any broker failure: the sweeper is the fallback (F2). Logged once per outage, not
+    # once per write.
+    return cache_io.guarded(
+        "Celery broker",
+        partial(_send_fanout, event_id),
+        False,
+        consequence="fan-outs wait in the outbox for the sweeper",
+    )
+
+
+def _send_fanout(event_id: UUID) -> bool:
+    current_app.send_task(FANOUT_TASK, args=(str(event_id),))
     return True
 
 

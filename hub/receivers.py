@@ -5,9 +5,12 @@ so the event commits or rolls back with the change, and the fan-out is published
 after the commit (R-SIG-6): a rolled-back change sends nothing (R1).
 """
 
+from functools import partial
 from typing import Any
 
-from hub import outbox
+from django.db import transaction
+
+from hub import outbox, pubsub
 from hub.actor import current_actor
 
 
@@ -25,3 +28,6 @@ def record_preference_change(sender: type, instance: Any, old_value: Any, **kwar
         row=instance, old_value=old_value, actor_id=actor.pk if actor else None
     )
     outbox.schedule_fanout(event)
+    # After the engine's own commit callbacks (registered by the row's save, earlier),
+    # so other processes that re-read find the new value in the shared cache.
+    transaction.on_commit(partial(pubsub.publish_change_soon, event, instance.raw_value))

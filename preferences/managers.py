@@ -6,12 +6,16 @@ with the ``preference_updated`` signal, and keep the cache in step (R-MGR-13..15
 """
 
 from collections.abc import Iterator, Mapping
+from functools import partial
+from threading import get_ident
+from time import monotonic
 from typing import Any
 
 from django.core.cache import BaseCache, caches
 from django.core.exceptions import FieldDoesNotExist
 from django.db import router, transaction
 
+from . import cache_io, local_cache, pending
 from .exceptions import CachedValueNotFound
 from .serializers import SerializationError
 from .settings import preferences_settings
@@ -33,6 +37,9 @@ class PreferencesManager(Mapping):
         self.model = model
         self.registry = registry
         self.instance = kwargs.get("instance")
+        # This manager's part of the in-process copy; None (never copied) for an
+        # instance without a primary key yet.
+        self._scope = local_cache.scope_of(model, self.instance)
 
     # -- ownership ---------------------------------------------------------------------
 
@@ -58,6 +65,15 @@ class PreferencesManager(Mapping):
     # -- mapping protocol --------------------------------------------------------------
 
     def __getitem__(self, key: str) -> Any:
+        # The fast path: a fresh in-process entry, while no write of this process waits
+        # for its commit (the writer must read its own pending value).
+        entry = local_cache.values.get((self._scope, key))
+        if (
+            entry is not None
+            and entry[1] > monotonic()
+            and not (pending.active and get_ident() in pending.active)  # pending.here()
+        ):
+            return entry[0] if entry[2] is None else entry[2](entry[0])
         return self.get(key)
 
     def __setitem__(self, key: str, value: Any) -> None:
@@ -117,7 +133,8 @@ class PreferencesManager(Mapping):
 
     def from_cache(self, section: str | None, name: str) -> Any:
         """The cached value, deserialized; ``CachedValueNotFound`` on a miss (R-CACHE-5)."""
-        raw = self.cache.get(self.get_cache_key(section, name), _MISSING)
+        key = self.get_cache_key(section, name)
+        raw = self._cached_raw([key]).get(key, _MISSING)
         if raw is _MISSING:
             raise CachedValueNotFound
         return self.pref_obj(section, name).from_raw(_raw_from_cache(raw))
@@ -125,26 +142,65 @@ class PreferencesManager(Mapping):
     def many_from_cache(self, preferences: list[Any]) -> dict[str, Any]:
         """``{identifier: value}`` for the preferences found in the cache, in one round trip."""
         keys = {self.get_cache_key(p.section.name, p.name): p for p in preferences}
-        cached = self.cache.get_many(list(keys))
+        cached = self._cached_raw(list(keys))
         return {
             keys[key].identifier(): keys[key].from_raw(_raw_from_cache(raw))
             for key, raw in cached.items()
         }
 
-    def to_cache(self, *rows: Any) -> None:
+    def to_cache(self, *rows: Any, strict: bool = False) -> None:
         """Store the rows' raw values with one ``set_many`` and the backend's timeout (R-CACHE-4).
 
         Empty values are replaced by a sentinel because some backends refuse to store
-        them, which would leave the entry permanently cold.
+        them, which would leave the entry permanently cold. Inside a transaction the
+        write waits for the commit (see ``preferences.pending``); then this process's
+        in-process copies of the rows are dropped. An unreachable cache is skipped
+        unless ``strict`` (for a caller that retries, such as a task).
         """
-        empty = preferences_settings.CACHE_NONE_VALUE
-        self.cache.set_many(
-            {self.get_cache_key(row.section, row.name): row.raw_value or empty for row in rows}
+        self._write_cache(self._raw_values(rows), self._local_keys(rows), strict=strict)
+
+    def forget(self, section: str | None, name: str, *, strict: bool = False) -> None:
+        """Drop the cache entry of one preference, so the next read goes to the database."""
+        self._write_cache(
+            {self.get_cache_key(section, name): pending.DELETED},
+            [(self._scope, _identifier(section, name))],
+            strict=strict,
         )
 
-    def forget(self, section: str | None, name: str) -> None:
-        """Drop the cache entry of one preference, so the next read goes to the database."""
-        self.cache.delete(self.get_cache_key(section, name))
+    def _fill_cache(self, *rows: Any) -> None:
+        """Cache rows a read loaded: the values are unchanged, so copies stay valid."""
+        self._write_cache(self._raw_values(rows), (), strict=False)
+
+    def _raw_values(self, rows: Any) -> dict[str, Any]:
+        empty = preferences_settings.CACHE_NONE_VALUE
+        return {self.get_cache_key(row.section, row.name): row.raw_value or empty for row in rows}
+
+    def _local_keys(self, rows: Any) -> list[tuple[str | None, str]]:
+        return [(self._scope, _identifier(row.section, row.name)) for row in rows]
+
+    def _cached_raw(self, keys: list[str]) -> dict[str, Any]:
+        """Raw values of ``keys``: this transaction's pending writes first, then the cache."""
+        found: dict[str, Any] = {}
+        if pending.here():
+            found = pending.lookup(self._using(), preferences_settings.CACHE_NAME, keys)
+            keys = [key for key in keys if key not in found]
+            found = {key: raw for key, raw in found.items() if raw is not pending.DELETED}
+        label, cache = cache_io.cache_label(preferences_settings.CACHE_NAME), self.cache
+        if len(keys) == 1:
+            raw = cache_io.guarded(label, partial(cache.get, keys[0], _MISSING), _MISSING)
+            if raw is not _MISSING:
+                found[keys[0]] = raw
+        elif keys:
+            found.update(cache_io.guarded(label, partial(cache.get_many, keys), {}))
+        return found
+
+    def _write_cache(self, values: dict[str, Any], local_keys: Any, *, strict: bool) -> None:
+        alias = preferences_settings.CACHE_NAME
+        apply = partial(_apply_to_cache, alias, strict, local_keys)
+        pending.write(self._using(), alias, values, apply)
+
+    def _using(self) -> str:
+        return router.db_for_write(self.model)
 
     # -- reads -------------------------------------------------------------------------
 
@@ -155,16 +211,41 @@ class PreferencesManager(Mapping):
         bypasses the cache whenever ``x`` is truthy.
         """
         section, name = self.parse_lookup(key)
-        self.pref_obj(section, name)
+        preference = self.pref_obj(section, name)
         if no_cache or not preferences_settings.ENABLE_CACHE:
             return self.get_db_pref(section=section, name=name).value
+        local_key = self._local_key(preference)
+        if local_key is not None:
+            seen = local_cache.token(local_key)
+            # A pushed value is read once; when its copy expires the shared cache answers.
+            raw = local_cache.pushed.pop(local_key, _MISSING)
+            value = (
+                self._read_shared(section, name)
+                if raw is _MISSING
+                else preference.from_raw(_raw_from_cache(raw))
+            )
+            local_cache.store(local_key, *_copy_of(preference, value), seen)
+            return value
+        return self._read_shared(section, name)
+
+    def _read_shared(self, section: str | None, name: str) -> Any:
         try:
             return self.from_cache(section, name)
         except CachedValueNotFound:
             pass
         row = self.get_db_pref(section=section, name=name)
-        self.to_cache(row)
+        self._fill_cache(row)
         return row.value
+
+    def _local_key(self, preference: Any) -> tuple[str, str] | None:
+        """The in-process key of ``preference``, or None when no copy may be kept now.
+
+        No copy is kept while a write of this process waits for its commit: what the
+        writer reads then may still be rolled back.
+        """
+        if self._scope is None or pending.here() or not local_cache.ensure_started():
+            return None
+        return self._scope, preference.identifier()
 
     def all(self) -> dict[str, Any]:
         """``{identifier: value}`` for every registered preference (R-MGR-7).
@@ -173,12 +254,20 @@ class PreferencesManager(Mapping):
         """
         if not preferences_settings.ENABLE_CACHE:
             return self.load_from_db()
+        entry = local_cache.values.get((self._scope, local_cache.ALL))
+        if entry is not None and entry[1] > monotonic() and not pending.here():
+            return dict(entry[0])
         preferences = self.registry.preferences()
+        all_key = self._scope, local_cache.ALL
+        copied = self._scope is not None and not pending.here() and local_cache.ensure_started()
+        seen = local_cache.token(all_key)
         values = self.many_from_cache(preferences)
-        if len(values) == len(preferences):
-            return values
-        # The database holds every value, so its answer replaces the cached part.
-        return self.load_from_db(cache=True)
+        if len(values) != len(preferences):
+            # The database holds every value, so its answer replaces the cached part.
+            values = self.load_from_db(cache=True)
+        if copied and all(local_cache.is_plain(value) for value in values.values()):
+            local_cache.store(all_key, dict(values), None, seen)
+        return values
 
     def load_from_db(self, cache: bool = False) -> dict[str, Any]:
         """Read all rows in one query, creating missing ones with their default (R-MGR-8).
@@ -195,7 +284,7 @@ class PreferencesManager(Mapping):
                 found.append(row)
             values[preference.identifier()] = row.value
         if cache and found:
-            self.to_cache(*found)
+            self._fill_cache(*found)
         return values
 
     def ensure_rows(self) -> None:
@@ -253,24 +342,20 @@ class PreferencesManager(Mapping):
         """Write ``value`` and send ``preference_updated``, atomically (R-MGR-13, R-MGR-14).
 
         The signal is sent with ``Signal.send`` inside the same atomic block, so a
-        receiver's exception rolls the write back; the cache entry is then deleted so
-        that it never serves the rolled-back value (R-MGR-15).
+        receiver's exception rolls the write back. Cache writes wait for the commit, so
+        a rolled-back write leaves every cache as it was (R-MGR-15).
         """
         preference = self.pref_obj(section, name)
-        try:
-            with transaction.atomic(using=router.db_for_write(self.model)):
-                row, old_value = self._save_value(preference, section, name, value)
-                preference_updated.send(
-                    sender=type(preference),
-                    section=section,
-                    name=name,
-                    old_value=old_value,
-                    new_value=value,
-                    instance=row,
-                )
-        except BaseException:
-            self.forget(section, name)
-            raise
+        with transaction.atomic(using=self._using()):
+            row, old_value = self._save_value(preference, section, name, value)
+            preference_updated.send(
+                sender=type(preference),
+                section=section,
+                name=name,
+                old_value=old_value,
+                new_value=value,
+                instance=row,
+            )
         return row
 
     def _save_value(
@@ -279,8 +364,10 @@ class PreferencesManager(Mapping):
         """Store ``value``; return the row and the value it replaced.
 
         A row created by this write replaces the preference's default (R-MGR-13, #237).
+        The row is locked until the commit, so that concurrent writers of one key queue
+        up and each one's old value is the value the previous one wrote.
         """
-        row = self.queryset.filter(section=section, name=name).first()
+        row = self.queryset.select_for_update().filter(section=section, name=name).first()
         if row is None:
             return self.create_db_pref(section, name, value), preference.get("default")
         old_value = row.value
@@ -295,6 +382,49 @@ class PreferencesManager(Mapping):
             return preference.to_raw(value)
         except (SerializationError, ValueError, TypeError) as exc:
             raise invalid_value(preference, exc) from exc
+
+
+def _apply_to_cache(alias: str, strict: bool, local_keys: Any, values: dict[str, Any]) -> None:
+    """Write and delete committed values in the cache ``alias``, drop in-process copies.
+
+    Unless ``strict``, an unreachable cache is logged and skipped: the value has
+    committed, and the entry is refreshed by the hub's invalidation or expires.
+    """
+    store = partial(_store, caches[alias], values)
+    try:
+        if strict:
+            store()
+        else:
+            cache_io.guarded(cache_io.cache_label(alias), store, None)
+    finally:
+        # After the shared cache: a thread re-reading in between must find the new value.
+        for local_key in local_keys:
+            local_cache.invalidate(local_key)
+
+
+def _store(cache: BaseCache, values: dict[str, Any]) -> None:
+    deleted = [key for key, raw in values.items() if raw is pending.DELETED]
+    if deleted:
+        cache.delete_many(deleted)
+    if len(deleted) < len(values):
+        cache.set_many({key: raw for key, raw in values.items() if raw is not pending.DELETED})
+
+
+def _identifier(section: str | None, name: str) -> str:
+    if section is None:
+        return name
+    return f"{section}{preferences_settings.SECTION_KEY_SEPARATOR}{name}"
+
+
+def _copy_of(preference: Any, value: Any) -> tuple[Any, Any]:
+    """What the in-process copy keeps of ``value``: itself, or its raw form to rebuild.
+
+    Immutable values are shared by every read; anything else (a model instance, a
+    file, a list) is rebuilt from its raw form on each read, as from the shared cache.
+    """
+    if local_cache.is_plain(value):
+        return value, None
+    return preference.to_raw(value), preference.from_raw
 
 
 def _raw_from_cache(raw: str) -> str | None:

@@ -26,6 +26,10 @@ DEFAULTS: dict[str, Any] = {
     "VALIDATE_NAMES": True,
     "FILE_PREFERENCE_UPLOAD_DIR": "dynamic_preferences",
     "CACHE_NONE_VALUE": "__dynamic_preferences_empty_value",
+    # The in-process copy (preferences.local_cache): an entry older than this (seconds)
+    # is read again from the shared cache, the bound on staleness when invalidation
+    # messages are lost. It is used only while an invalidation channel runs.
+    "LOCAL_CACHE_TTL": 5.0,
     # Longest stored form of a value, in characters; a preference may set its own
     # ``max_stored_length``. Every change is copied into events and webhooks, so keep it small.
     "MAX_VALUE_LENGTH": 64 * 1024,

@@ -5,6 +5,7 @@ from typing import Any
 from celery import shared_task
 from django.core.exceptions import ImproperlyConfigured
 
+from hub import pubsub
 from hub.invalidation import invalidate_event
 from hub.models import Event
 from tasks.base import HubTask
@@ -37,4 +38,7 @@ def invalidate(event_id: str) -> dict[str, Any]:
     if event is None:
         return {"event": event_id, "deleted": 0, "refreshed": False}
     result = invalidate_event(event)
+    if result.refreshed:
+        # Again, for processes that missed the writer's message (Redis was down then).
+        pubsub.publish_change(event, None)
     return {"event": event_id, "deleted": len(result.deleted), "refreshed": result.refreshed}

@@ -80,6 +80,14 @@ if os.environ.get("PREFHUB_TEST_PROCESS") == "worker":
     EMAIL_BACKEND = EMAIL_CONFIG["EMAIL_BACKEND"]  # noqa: F405
 
 CELERY_BROKER_URL = TEST_REDIS_URL
+# The in-process preference copy and its invalidation channel are off in tests (the
+# shared cache answers, so tests may inspect and seed it), unless a test gives its
+# processes a channel (tests/support/readers.py). Pub/sub channels are server-wide, not
+# per database: the run's channel carries its namespace.
+REDIS_URL = os.environ.get("PREFHUB_TEST_PUBSUB_URL")
+HUB = {**HUB, "PUBSUB_CHANNEL": f"{TEST_NAMESPACE}:prefhub:preferences"}  # noqa: F405
+if "PREFHUB_TEST_LOCAL_CACHE_TTL" in os.environ:
+    DYNAMIC_PREFERENCES = {"LOCAL_CACHE_TTL": float(os.environ["PREFHUB_TEST_LOCAL_CACHE_TTL"])}
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     **CELERY_BROKER_TRANSPORT_OPTIONS,
     # A test may give its own workers a private broker namespace inside the run's

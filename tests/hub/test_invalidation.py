@@ -13,6 +13,9 @@ from preferences.registries import global_preferences_registry
 
 pytestmark = pytest.mark.django_db
 
+# The cache is written when the transaction commits: tests that look into it commit.
+commits = pytest.mark.django_db(transaction=True)
+
 HEADER = Template(
     "{% load cache %}{% cache 600 site_header %}{{ title }}{% endcache %}"
     "|{% cache 600 greeting user_id %}{{ colour }}{% endcache %}"
@@ -68,6 +71,7 @@ def test_f13_settings_declare_dependencies_by_glob(settings):
     assert cache.get_many([f"menu:{user.pk}", "never"]) == {"never": "kept"}
 
 
+@commits
 def test_f13_preference_entry_refreshed_from_the_database():
     manager = global_preferences_registry.manager()
     manager["test__TestGlobal1"] = "fresh"
@@ -93,6 +97,7 @@ def test_r12_older_event_never_overwrites_a_newer_value():
     assert (older.version, newer.version) == (1, 2)
 
 
+@commits
 def test_f13_user_preference_entry_refreshed_for_its_owner():
     user = get_user_model().objects.create_user("ada", password="x")
     user.preferences["misc__favourite_colour"] = "Blue"

@@ -3,7 +3,7 @@
 import json
 import time
 from datetime import timedelta
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -150,9 +150,9 @@ def test_f2_one_fanout_scheduled_per_write_after_commit(
         manager["user__max_users"] = 5
         manager["test__TestGlobal1"] = "x"
 
-    assert len(callbacks) == 2
-    assert [c.args for c in callbacks] == [(e.pk,) for e in Event.objects.order_by("id")]
-    assert {c.func for c in callbacks} == {outbox.publish_fanout}
+    # The other callbacks are the cache writes, which also wait for the commit.
+    fanouts = [c for c in callbacks if getattr(c, "func", None) is outbox.publish_fanout]
+    assert [c.args for c in fanouts] == [(e.pk,) for e in Event.objects.order_by("id")]
 
 
 def test_f2_publish_failure_is_logged_and_leaves_event_pending(manager, caplog):
@@ -165,9 +165,15 @@ def test_f2_publish_failure_is_logged_and_leaves_event_pending(manager, caplog):
         started = time.monotonic()
         assert outbox.publish_fanout(event.pk) is False
         elapsed = time.monotonic() - started
+        assert outbox.publish_fanout(event.pk) is False
 
     assert elapsed < 3
-    assert f"Fan-out of event {event.pk} not published" in caplog.text
+    # Once per outage, not once per write; and once more when the broker is back.
+    assert caplog.text.count("Celery broker unreachable") == 1
+    assert "fan-outs wait in the outbox for the sweeper" in caplog.text
+    with RedisServer() as broker, publishing_to(broker.url):
+        assert outbox.publish_fanout(event.pk) is True
+    assert "Celery broker reachable again" in caplog.text
     event.refresh_from_db()
     assert event.dispatched_at is None
 
@@ -195,7 +201,8 @@ def test_record_system_event_refuses_unknown_kind():
 
 def _pending(count: int, *, age: float) -> list[UUID]:
     occurred = timezone.now() - timedelta(seconds=age)
-    events = [Event(identifier=f"k{i}", occurred_at=occurred) for i in range(count)]
+    # Distinct keys: a key has one event per version.
+    events = [Event(identifier=f"k{uuid4().hex}", occurred_at=occurred) for _ in range(count)]
     return [e.pk for e in Event.objects.bulk_create(events)]
 
 

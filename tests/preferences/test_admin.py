@@ -24,6 +24,9 @@ from preferences.users.models import UserPreferenceModel
 
 pytestmark = pytest.mark.django_db
 
+# The cache is written when the transaction commits: tests that look into it commit.
+commits = pytest.mark.django_db(transaction=True)
+
 GLOBAL_CHANGELIST = "admin:preferences_globalpreferencemodel_changelist"
 USER_CHANGELIST = "admin:preferences_users_userpreferencemodel_changelist"
 
@@ -129,6 +132,7 @@ def test_r_adm_4_change_form_uses_the_preference_field(admin_client, manager):
     assert "Be careful with this setting" in html
 
 
+@commits
 def test_r_adm_4_posting_a_value_stores_and_caches_it(admin_client, manager):
     row = manager.get_db_pref(section="test", name="TestGlobal1")
     response = admin_client.post(change_url(row), {"raw_value": "reset1"})

@@ -19,6 +19,9 @@ from tests.testapp.models import BlogEntry
 
 pytestmark = pytest.mark.django_db
 
+# The cache is written when the transaction commits: tests that look into it commit.
+commits = pytest.mark.django_db(transaction=True)
+
 SENTINEL = "__dynamic_preferences_empty_value"
 
 
@@ -54,6 +57,7 @@ def remaining_ttl(cache, key: str) -> float:
     return cache._cache.get_client(full_key).ttl(full_key)
 
 
+@commits
 def test_r_cache_1_cache_alias_is_looked_up_on_each_use(manager, cache, settings):
     other_alias = "redis" if cache is caches["default"] else "default"
     _delete_preference_keys(caches[other_alias])
@@ -84,6 +88,7 @@ def test_r_cache_2_cache_keys(manager, django_user_model):
     )
 
 
+@commits
 def test_r_cache_2_values_land_under_those_keys(manager, cache, django_user_model):
     user = django_user_model.objects.create_user(username="u8", password="x")
     manager["no_section"] = True
@@ -92,6 +97,7 @@ def test_r_cache_2_values_land_under_those_keys(manager, cache, django_user_mode
     assert cache.get(f"dynamic_preferences_UserPreferenceModel_{user.pk}_misc_is_zombie") == "False"
 
 
+@commits
 def test_r_cache_3_cache_holds_raw_strings(manager, cache, django_assert_num_queries):
     entry = BlogEntry.objects.create(title="first", content="c")
     manager["blog__featured_entry"] = entry
@@ -103,6 +109,7 @@ def test_r_cache_3_cache_holds_raw_strings(manager, cache, django_assert_num_que
         assert manager["blog__featured_entry"] == entry
 
 
+@commits
 def test_r_cache_4_empty_values_are_cached_as_the_sentinel(manager, cache, django_user_model):
     user = django_user_model.objects.create_user(username="u9", password="x")
     user.preferences["misc__favourite_colour"] = ""
@@ -113,6 +120,7 @@ def test_r_cache_4_empty_values_are_cached_as_the_sentinel(manager, cache, djang
     assert manager["blog__logo"] is None
 
 
+@commits
 def test_r_cache_4_entries_use_the_backend_default_timeout(manager, cache):
     manager["user__max_users"] = 9
     ttl = remaining_ttl(cache, manager.get_cache_key("user", "max_users"))
@@ -174,6 +182,7 @@ def test_r_cache_6_created_row_is_read_from_the_cache(manager, django_assert_num
         assert manager["no_section"] is True
 
 
+@commits
 def test_r_cache_7_any_save_writes_through(manager, cache, django_assert_num_queries):
     manager.all()
     row = GlobalPreferenceModel.objects.get(section="test", name="TestGlobal1")
@@ -186,6 +195,7 @@ def test_r_cache_7_any_save_writes_through(manager, cache, django_assert_num_que
         assert manager.all()["test__TestGlobal1"] == "reset"
 
 
+@commits
 def test_r_cache_8_deleted_referenced_object_drops_the_entry(manager, cache):
     entry = BlogEntry.objects.create(title="t", content="c")
     manager["blog__featured_entry"] = entry
@@ -196,6 +206,7 @@ def test_r_cache_8_deleted_referenced_object_drops_the_entry(manager, cache):
     assert manager["blog__featured_entry"] is None
 
 
+@commits
 def test_r_cache_8_checkpreferences_drops_entries_of_deleted_rows(manager, cache):
     obsolete = GlobalPreferenceModel.objects.create(section="gone", name="old", raw_value="x")
     key = manager.get_cache_key("gone", "old")
@@ -205,6 +216,7 @@ def test_r_cache_8_checkpreferences_drops_entries_of_deleted_rows(manager, cache
     assert cache.get(key) is None
 
 
+@commits
 def test_r_cache_8_user_deletion_drops_the_user_entries(cache, django_user_model):
     user = django_user_model.objects.create_user(username="gone", password="x")
     user.preferences["misc__favourite_colour"] = "Red"

@@ -24,6 +24,9 @@ from tests.testapp.models import Site, SitePreferenceModel
 REPO = Path(__file__).resolve().parents[2]
 MIGRATIONS = Path(preferences.__file__).parent / "migrations"
 
+# The cache is written when the transaction commits: tests that look into it commit.
+commits = pytest.mark.django_db(transaction=True)
+
 
 def test_r_mod_1_fields():
     section = BasePreferenceModel._meta.get_field("section")
@@ -130,6 +133,7 @@ def test_r_mod_8_per_instance_model_contract():
 
 
 @pytest.mark.django_db
+@commits
 def test_r_mod_9_every_save_refreshes_the_cache():
     manager = global_preferences_registry.manager()
     row = GlobalPreferenceModel.objects.create(section="user", name="max_users", raw_value="7")

@@ -28,6 +28,9 @@ from tests.testapp.registries import site_preferences_registry
 
 pytestmark = pytest.mark.django_db
 
+# The cache is written when the transaction commits: tests that look into it commit.
+commits = pytest.mark.django_db(transaction=True)
+
 general = Section("general", verbose_name="General settings")
 
 
@@ -190,6 +193,7 @@ def test_readme_site_recipe_forms():
     assert single.initial["raw_value"] == 5
 
 
+@commits
 def test_readme_cache_settings(settings, django_assert_num_queries):
     DYNAMIC_PREFERENCES = {
         "CACHE_NAME": "default",  # any alias of settings.CACHES
@@ -209,6 +213,7 @@ def test_readme_cache_settings(settings, django_assert_num_queries):
         assert manager["general__title"] == "Cached"
 
 
+@commits
 def test_readme_cache_key_of_user_preferences(django_user_model):
     user = django_user_model.objects.create_user(username="k", password="x")
     user.preferences["misc__favourite_colour"] = "Red"

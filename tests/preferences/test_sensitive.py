@@ -21,6 +21,9 @@ from preferences.users.registries import user_preferences_registry
 
 pytestmark = pytest.mark.django_db
 
+# The cache is written when the transaction commits: tests that look into it commit.
+commits = pytest.mark.django_db(transaction=True)
+
 IDENTIFIER = "test__TestGlobal1"
 CHANGELIST = "admin:preferences_globalpreferencemodel_changelist"
 
@@ -58,6 +61,7 @@ def _row():
 # -- at rest ------------------------------------------------------------------------------
 
 
+@commits
 def test_sensitive_value_is_sealed_in_the_database_and_the_cache(secret, manager):
     raw = _stored_raw(GlobalPreferenceModel, section="test", name="TestGlobal1")
     assert raw.startswith(SEALED_PREFIX) and secret not in raw

@@ -21,7 +21,7 @@ def test_r_set_1_missing_django_setting_means_defaults(settings):
 
 
 # Prefhub's own settings, beyond the upstream table of R-SET-2.
-EXTENSIONS = {"MAX_VALUE_LENGTH": 64 * 1024}
+EXTENSIONS = {"MAX_VALUE_LENGTH": 64 * 1024, "LOCAL_CACHE_TTL": 5.0}
 
 
 def test_r_set_2_exact_defaults(settings):

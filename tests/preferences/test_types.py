@@ -54,6 +54,9 @@ from preferences.types import (
 from tests.testapp.dynamic_preferences_registry import VEGETABLES, NoModel
 from tests.testapp.models import BlogEntry
 
+# The cache is written when the transaction commits: tests that look into it commit.
+commits = pytest.mark.django_db(transaction=True)
+
 
 def declare(base, name="pref", section="test", **attrs):
     """Instantiate an unregistered subclass of ``base`` (default 0 unless given)."""
@@ -330,7 +333,7 @@ def signals_sent():
     preference_updated.disconnect(record)
 
 
-@pytest.mark.django_db
+@commits
 def test_r_type_12_deletion_removes_row_and_cache_entry(signals_sent):
     kept = BlogEntry.objects.create(title="kept", content="")
     featured = BlogEntry.objects.create(title="featured", content="")
