@@ -89,10 +89,20 @@ class Handler:
     patterns: tuple[str, ...]
     registries: tuple[str, ...]
     kinds: tuple[str, ...]
+    queue: str | None = None
 
     @property
     def name(self) -> str:
         return self.task.name
+
+    def enqueue(self, event_id: str) -> None:
+        """Publish the handler's task for the event, on its own queue when it names one.
+
+        The queue goes with each publish (a task's ``queue`` attribute is deprecated in
+        Celery); ``None`` leaves it to ``CELERY_TASK_ROUTES`` (``handlers``). A retry goes
+        back to the queue its message came from.
+        """
+        self.task.apply_async((event_id,), queue=self.queue)
 
     def matches(self, event: Event) -> bool:
         """Kind first (``kinds`` is never empty); globs and registries filter preferences."""
@@ -129,13 +139,14 @@ def handler(
         task = build_task(
             function,
             name=f"{TASK_PREFIX}{function.__module__}.{function.__qualname__}",
-            queue=queue,
             max_retries=max_retries,
             retry_backoff=retry_backoff,
             retry_backoff_max=retry_backoff_max,
             time_limit=time_limit,
         )
-        _handlers[task.name] = Handler(function, task, tuple(patterns), registries, kinds)
+        _handlers[task.name] = Handler(
+            function, task, tuple(patterns), registries, kinds, queue=queue
+        )
         return function
 
     return register
@@ -206,7 +217,6 @@ def build_task(
     function: Callable[[HandlerEvent], Any],
     *,
     name: str,
-    queue: str | None,
     max_retries: int,
     retry_backoff: int,
     retry_backoff_max: int,
@@ -234,8 +244,6 @@ def build_task(
         "soft_time_limit": time_limit,
         "time_limit": time_limit + 10,
     }
-    if queue:
-        options["queue"] = queue
     return shared_task(**options)(run)
 
 
