@@ -25,6 +25,7 @@ from celery import Task, shared_task
 from django.db.models import F
 from django.utils import timezone
 
+from hub.kinds import PREFERENCE_KINDS
 from hub.matching import subscription_matches
 from hub.models import Event, HandlerRun
 from tasks.base import HubTask
@@ -117,7 +118,7 @@ _handlers: dict[str, Handler] = {}
 def handler(
     *patterns: str,
     registry: str | Iterable[str] = (),
-    kinds: Iterable[str] = (Event.Kind.PREFERENCE_UPDATED,),
+    kinds: Iterable[str] = PREFERENCE_KINDS,
     queue: str | None = None,
     max_retries: int = DEFAULT_MAX_RETRIES,
     retry_backoff: int = DEFAULT_RETRY_BACKOFF,

@@ -16,7 +16,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from hub.kinds import EventKind
+from hub.kinds import PREFERENCE_KINDS, EventKind
 
 _UUID7_LOCK = threading.Lock()
 _last_uuid7 = [0, 0]  # [unix milliseconds, 12-bit counter] of the previous id
@@ -109,6 +109,6 @@ class Event(models.Model):
         ]
 
     def __str__(self) -> str:
-        if self.kind == self.Kind.PREFERENCE_UPDATED:
+        if self.kind in PREFERENCE_KINDS:
             return f"{self.identifier} v{self.version} ({self.registry})"
         return f"{self.kind} {self.id}"
