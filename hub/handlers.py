@@ -153,6 +153,11 @@ def handler(
     return register
 
 
+def registered_handler(name: str) -> Handler | None:
+    """The handler whose task is called ``name``, if this process registered it."""
+    return _handlers.get(name)
+
+
 def registered_handlers() -> list[Handler]:
     """Every handler registered in this process, in registration order."""
     return list(_handlers.values())
@@ -254,7 +259,12 @@ def run_handler(name: str, function: Callable[[HandlerEvent], Any], event_id: st
     if event is None:
         return {"event": event_id, "handler": name, "status": "missing"}
     runs = _runs(event_id, name)
-    runs.update(status=HandlerRun.Status.RUNNING, attempts=F("attempts") + 1)
+    runs.update(
+        status=HandlerRun.Status.RUNNING,
+        attempts=F("attempts") + 1,
+        started_at=timezone.now(),
+        finished_at=None,
+    )
     try:
         function(HandlerEvent.from_event(event))
     except Exception as exc:
