@@ -148,3 +148,17 @@ def test_admin_lists_runs_and_retries_only_with_the_permission(
     assert run.status == "pending"
     queued = queued_tasks(client, f"{env[PREFIX_ENV]}retry-handlers")
     assert queued == [(ANNOUNCE, [str(run.event_id)])]
+
+
+# docs/hub/handlers.md, "Why handlers share a queue by default", verbatim:
+@hub.handler("reports__*", queue="slow-handlers", time_limit=900)
+def rebuild_report(event): ...
+
+
+def test_readme_a_slow_handler_gets_its_own_queue_and_time_limit():
+    from hub.handlers import registered_handler
+
+    handler = registered_handler("hub.handlers.tests.hub.test_handler_runs.rebuild_report")
+    assert handler.queue == "slow-handlers"
+    assert (handler.task.soft_time_limit, handler.task.time_limit) == (900, 910)
+    assert "queue" not in type(handler.task).__dict__  # Celery's deprecated attribute
