@@ -81,6 +81,10 @@ DEFAULTS: dict[str, Any] = {
     "RETENTION_EVENTS": 365 * 24 * 3600,
     # Rows deleted per transaction, so pruning never holds long locks.
     "RETENTION_BATCH_SIZE": 500,
+    # /metrics: a bearer token and/or client networks ("10.0.0.0/8"); with neither, the
+    # endpoint answers only when DEBUG is on.
+    "METRICS_TOKEN": None,
+    "METRICS_ALLOWED_NETWORKS": (),
 }
 
 

@@ -13,8 +13,11 @@ Nothing still pending or scheduled is pruned: a message waiting for an attempt, 
 not finished, a digest still collecting or sending, an event whose fan-out has not
 finished or that still has such work. The newest event of each preference key is kept
 too, so its next write continues the ``version`` sequence instead of restarting at 1.
+What a deleted batch had counted is added to the metric baselines in the same
+transaction, so the Prometheus counters never go down.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -27,7 +30,8 @@ from django.utils import timezone
 
 from hub.conf import hub_settings
 from hub.kinds import PREFERENCE_KINDS
-from hub.models import DigestEntry, EmailDigest, Event, HandlerRun, Message
+from hub.metrics.samples import add_to_baselines, counter_samples
+from hub.models import Attempt, DigestEntry, EmailDigest, Event, HandlerRun, Message
 
 FINISHED_RUNS = (HandlerRun.Status.SUCCEEDED, HandlerRun.Status.FAILED)
 UNFINISHED_RUNS = (HandlerRun.Status.PENDING, HandlerRun.Status.RUNNING,
@@ -55,7 +59,10 @@ def prune(*, now: datetime | None = None, dry_run: bool = False) -> PruneReport:
     check_settings()
     report = PruneReport(dry_run=dry_run)
     for name, queryset in prunable(now).items():
-        report.counts[name] = queryset.count() if dry_run else delete_in_batches(queryset)
+        if dry_run:
+            report.counts[name] = queryset.count()
+        else:
+            report.counts[name] = delete_in_batches(queryset, before=_REMEMBER.get(name))
     return report
 
 
@@ -84,8 +91,16 @@ def prunable(now: datetime) -> dict[str, models.QuerySet]:
     return found
 
 
-def delete_in_batches(queryset: models.QuerySet, *, batch_size: int | None = None) -> int:
-    """Delete ``queryset``'s rows, oldest primary keys first, one transaction per batch."""
+def delete_in_batches(
+    queryset: models.QuerySet,
+    *,
+    batch_size: int | None = None,
+    before: Callable[[list[Any]], None] | None = None,
+) -> int:
+    """Delete ``queryset``'s rows, oldest primary keys first, one transaction per batch.
+
+    ``before(primary_keys)`` runs in each batch's transaction before its delete.
+    """
     batch_size = batch_size or hub_settings.RETENTION_BATCH_SIZE
     model = queryset.model
     deleted = 0
@@ -93,6 +108,8 @@ def delete_in_batches(queryset: models.QuerySet, *, batch_size: int | None = Non
         with transaction.atomic():
             batch = list(queryset.order_by("pk").values_list("pk", flat=True)[:batch_size])
             if batch:
+                if before is not None:
+                    before(batch)
                 model._default_manager.filter(pk__in=batch).delete()
         deleted += len(batch)
         if len(batch) < batch_size:
@@ -114,6 +131,31 @@ def check_settings() -> None:
 
 def _positive(value: Any, kind: Any) -> bool:
     return not isinstance(value, bool) and isinstance(value, kind) and value > 0
+
+
+def _remember_messages(message_ids: list[Any]) -> None:
+    attempts = Attempt.objects.filter(message_id__in=message_ids)
+    add_to_baselines(counter_samples(attempts=attempts, digests=EmailDigest.objects.none()))
+
+
+def _remember_events(event_ids: list[Any]) -> None:
+    # Deleting an event deletes its messages and digest entries, whatever their window.
+    _remember_messages(
+        list(Message.objects.filter(event_id__in=event_ids).values_list("pk", flat=True))
+    )
+
+
+def _remember_digests(digest_ids: list[Any]) -> None:
+    digests = EmailDigest.objects.filter(pk__in=digest_ids)
+    add_to_baselines(counter_samples(attempts=Attempt.objects.none(), digests=digests))
+
+
+# What each kind's deletion takes out of the metric counters (hub.metrics.samples).
+_REMEMBER = {
+    "messages": _remember_messages,
+    "e-mail digests": _remember_digests,
+    "events": _remember_events,
+}
 
 
 def _cutoff(now: datetime, seconds: float | None) -> datetime | None:

@@ -4,6 +4,7 @@ from .deliveries import Attempt, Message
 from .endpoints import EndpointSecret, WebhookEndpoint
 from .events import Event
 from .handlers import HandlerRun
+from .metrics import MetricBaseline
 from .notifications import AdminNotice, DigestEntry, EmailDigest, EmailRule
 
 __all__ = [
@@ -16,5 +17,6 @@ __all__ = [
     "Event",
     "HandlerRun",
     "Message",
+    "MetricBaseline",
     "WebhookEndpoint",
 ]
