@@ -2,7 +2,7 @@
 
 from .deliveries import Attempt, Message
 from .endpoints import EndpointSecret, WebhookEndpoint
-from .events import Event
+from .events import Event, HubStatus
 from .handlers import HandlerRun
 from .metrics import MetricBaseline
 from .notifications import AdminNotice, DigestEntry, EmailDigest, EmailRule
@@ -16,6 +16,7 @@ __all__ = [
     "EndpointSecret",
     "Event",
     "HandlerRun",
+    "HubStatus",
     "Message",
     "MetricBaseline",
     "WebhookEndpoint",

@@ -112,3 +112,12 @@ class Event(models.Model):
         if self.kind in PREFERENCE_KINDS:
             return f"{self.identifier} v{self.version} ({self.registry})"
         return f"{self.kind} {self.id}"
+
+
+class HubStatus(Event):
+    """No data of its own: the admin's "Hub status" page, and its view permission."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "hub status"
+        verbose_name_plural = "hub status"
