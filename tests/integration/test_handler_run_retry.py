@@ -5,6 +5,7 @@ from django.core.cache import caches
 from django.db import transaction
 
 from hub.models import HandlerRun
+from preferences.models import GlobalPreferenceModel
 from preferences.registries import global_preferences_registry
 from tests.support.handlers import allowed_key
 from tests.support.polling import wait_until
@@ -17,6 +18,8 @@ FLAKY = "hub.handlers.tests.support.handlers.flaky_until_allowed"
 def test_a_failed_handler_run_retried_through_the_api_succeeds(celery_worker):
     with transaction.atomic():
         global_preferences_registry.manager()["test__TestGlobal1"] = "flaky"
+    with transaction.atomic():  # the reset is what the flaky handler hears
+        GlobalPreferenceModel.objects.filter(section="test", name="TestGlobal1").delete()
     failed = wait_until(
         lambda: HandlerRun.objects.filter(handler=FLAKY, status="failed").first(), timeout=30
     )

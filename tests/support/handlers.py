@@ -7,8 +7,9 @@ value asks for it, so that other tests writing that preference merely leave a tr
   under ``handled_key(event_id)``;
 - ``fail_on_request`` raises for values containing ``"fail"`` (retried twice, 1 s apart);
 - ``sleep_on_request`` sleeps ``N`` seconds for values containing ``"slow:N"``;
-- ``flaky_until_allowed`` fails, without retrying, for values containing ``"flaky"`` until
-  the shared cache holds ``allowed_key(event_id)``: a run to retry by hand.
+- ``flaky_until_allowed`` hears only resets, and fails, without retrying, for a reset from
+  a value containing ``"flaky"`` until the shared cache holds ``allowed_key(event_id)``:
+  a run to retry by hand.
 """
 
 import re
@@ -56,7 +57,7 @@ def sleep_on_request(event: HandlerEvent) -> None:
         time.sleep(float(match.group(1)))
 
 
-@hub.handler(WATCHED, registry="global", max_retries=0)
+@hub.handler(WATCHED, registry="global", kinds=["preference.reset"], max_retries=0)
 def flaky_until_allowed(event: HandlerEvent) -> None:
-    if "flaky" in (event.new_value or "") and not caches["default"].get(allowed_key(event.id)):
+    if "flaky" in (event.old_value or "") and not caches["default"].get(allowed_key(event.id)):
         raise RequestedFailure(f"event {event.id} is not allowed yet")
