@@ -10,6 +10,7 @@ from pathlib import Path
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
+from config.mailers import mailer_from_url
 from hub import celery_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -127,8 +128,8 @@ MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 # The admin login refuses non-staff users; this one lets users reach their own preference pages.
 LOGIN_URL = "preferences:login"
 
-EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
-vars().update(EMAIL_CONFIG)
+# Django 6.1's MAILERS replaces the EMAIL_* settings; EMAIL_URL configures the default one.
+MAILERS = {"default": mailer_from_url(env("EMAIL_URL", default="consolemail://"))}
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="prefhub@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 ADMINS = env.list("ADMINS", default=["admin@localhost"])

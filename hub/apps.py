@@ -10,9 +10,11 @@ class HubConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from django.db.models.signals import post_delete
+
         from hub import checks as hub_checks
         from hub import pubsub
-        from hub.receivers import record_preference_change
+        from hub.receivers import record_preference_change, record_preference_reset
         from preferences import local_cache
         from preferences.signals import preference_updated
 
@@ -22,6 +24,9 @@ class HubConfig(AppConfig):
 
         preference_updated.connect(
             record_preference_change, dispatch_uid="hub.receivers.record_preference_change"
+        )
+        post_delete.connect(
+            record_preference_reset, dispatch_uid="hub.receivers.record_preference_reset"
         )
         for check in (
             hub_checks.check_eager_mode,

@@ -27,9 +27,10 @@ TASK_MODULES = (
     "tasks.handlers",
     "tasks.emails",
     "tasks.webhooks",
+    "tasks.retention",
 )
 # One queue per concern, routed by task-name glob: a slow webhook never delays the cache.
-QUEUES = ("fanout", "outbox", "cache", "webhooks", "emails", "handlers")
+QUEUES = ("fanout", "outbox", "cache", "webhooks", "emails", "handlers", "retention")
 TASK_ROUTES = {f"hub.{queue}.*": {"queue": queue} for queue in QUEUES}
 
 RELIABILITY = {
@@ -61,9 +62,10 @@ def beat_schedule(
         "hub-webhooks-sweep-due": _every(webhook_sweep, "hub.webhooks.sweep_due"),
         # Send digests whose scheduled task was lost.
         "hub-emails-sweep-due": _every(email_sweep, "hub.emails.sweep_due"),
-        # django-celery-results rows older than CELERY_RESULT_EXPIRES.
-        "celery-results-cleanup": {
-            "task": "celery.backend_cleanup",
+        # Delete rows past their retention window (hub.retention), task results included,
+        # in bounded batches (Celery's own backend_cleanup deletes them in one statement).
+        "hub-retention-prune": {
+            "task": "hub.retention.prune",
             "schedule": crontab(hour=4, minute=0),
         },
     }

@@ -77,6 +77,19 @@ DEFAULTS: dict[str, Any] = {
     # F11 outbound guard: hosts ("receiver.internal") and IP networks ("10.1.0.0/16",
     # "::1") that webhooks may reach although they are not global addresses.
     "OUTBOUND_ALLOWLIST": (),
+    # Retention (``manage.py hub prune`` and the daily beat task): seconds after which
+    # finished rows are deleted; None keeps them. Svix keeps its delivery log 90 days.
+    "RETENTION_DELIVERIES": 30 * 24 * 3600,
+    "RETENTION_HANDLER_RUNS": 30 * 24 * 3600,
+    "RETENTION_DIGESTS": 30 * 24 * 3600,
+    # Events are the change history: a window of their own.
+    "RETENTION_EVENTS": 365 * 24 * 3600,
+    # Rows deleted per transaction, so pruning never holds long locks.
+    "RETENTION_BATCH_SIZE": 500,
+    # /metrics: a bearer token and/or client networks ("10.0.0.0/8"); with neither, the
+    # endpoint answers only when DEBUG is on.
+    "METRICS_TOKEN": None,
+    "METRICS_ALLOWED_NETWORKS": (),
 }
 
 

@@ -25,6 +25,7 @@ from celery import Task, shared_task
 from django.db.models import F
 from django.utils import timezone
 
+from hub.kinds import PREFERENCE_KINDS
 from hub.matching import subscription_matches
 from hub.models import Event, HandlerRun
 from tasks.base import HubTask
@@ -89,10 +90,20 @@ class Handler:
     patterns: tuple[str, ...]
     registries: tuple[str, ...]
     kinds: tuple[str, ...]
+    queue: str | None = None
 
     @property
     def name(self) -> str:
         return self.task.name
+
+    def enqueue(self, event_id: str) -> None:
+        """Publish the handler's task for the event, on its own queue when it names one.
+
+        The queue goes with each publish (a task's ``queue`` attribute is deprecated in
+        Celery); ``None`` leaves it to ``CELERY_TASK_ROUTES`` (``handlers``). A retry goes
+        back to the queue its message came from.
+        """
+        self.task.apply_async((event_id,), queue=self.queue)
 
     def matches(self, event: Event) -> bool:
         """Kind first (``kinds`` is never empty); globs and registries filter preferences."""
@@ -107,7 +118,7 @@ _handlers: dict[str, Handler] = {}
 def handler(
     *patterns: str,
     registry: str | Iterable[str] = (),
-    kinds: Iterable[str] = (Event.Kind.PREFERENCE_UPDATED,),
+    kinds: Iterable[str] = PREFERENCE_KINDS,
     queue: str | None = None,
     max_retries: int = DEFAULT_MAX_RETRIES,
     retry_backoff: int = DEFAULT_RETRY_BACKOFF,
@@ -129,16 +140,22 @@ def handler(
         task = build_task(
             function,
             name=f"{TASK_PREFIX}{function.__module__}.{function.__qualname__}",
-            queue=queue,
             max_retries=max_retries,
             retry_backoff=retry_backoff,
             retry_backoff_max=retry_backoff_max,
             time_limit=time_limit,
         )
-        _handlers[task.name] = Handler(function, task, tuple(patterns), registries, kinds)
+        _handlers[task.name] = Handler(
+            function, task, tuple(patterns), registries, kinds, queue=queue
+        )
         return function
 
     return register
+
+
+def registered_handler(name: str) -> Handler | None:
+    """The handler whose task is called ``name``, if this process registered it."""
+    return _handlers.get(name)
 
 
 def registered_handlers() -> list[Handler]:
@@ -206,7 +223,6 @@ def build_task(
     function: Callable[[HandlerEvent], Any],
     *,
     name: str,
-    queue: str | None,
     max_retries: int,
     retry_backoff: int,
     retry_backoff_max: int,
@@ -234,8 +250,6 @@ def build_task(
         "soft_time_limit": time_limit,
         "time_limit": time_limit + 10,
     }
-    if queue:
-        options["queue"] = queue
     return shared_task(**options)(run)
 
 
@@ -245,7 +259,12 @@ def run_handler(name: str, function: Callable[[HandlerEvent], Any], event_id: st
     if event is None:
         return {"event": event_id, "handler": name, "status": "missing"}
     runs = _runs(event_id, name)
-    runs.update(status=HandlerRun.Status.RUNNING, attempts=F("attempts") + 1)
+    runs.update(
+        status=HandlerRun.Status.RUNNING,
+        attempts=F("attempts") + 1,
+        started_at=timezone.now(),
+        finished_at=None,
+    )
     try:
         function(HandlerEvent.from_event(event))
     except Exception as exc:

@@ -29,6 +29,7 @@ from django.core.cache.utils import make_template_fragment_key
 from django.core.exceptions import ImproperlyConfigured
 
 from hub.conf import hub_settings
+from hub.kinds import PREFERENCE_KINDS
 from hub.matching import identifier_matches
 from hub.models import Event
 from preferences.models import PerInstancePreferenceModel
@@ -106,7 +107,7 @@ def refresh_preference(event: Event, registry: Any) -> bool:
 
 def _has_newer(event: Event) -> bool:
     return Event.objects.filter(
-        kind=event.kind,
+        kind__in=PREFERENCE_KINDS,
         registry=event.registry,
         identifier=event.identifier,
         owner_id=event.owner_id,

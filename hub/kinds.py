@@ -9,5 +9,11 @@ from django.db import models
 
 class EventKind(models.TextChoices):
     PREFERENCE_UPDATED = "preference.updated", "Preference updated"
+    PREFERENCE_RESET = "preference.reset", "Preference reset"
     ENDPOINT_DISABLED = "endpoint.disabled", "Endpoint disabled"
     PREFERENCE_PING = "preference.ping", "Test event"
+
+
+# The kinds that concern one preference (registry, identifier, owner, old and new value):
+# they share the per-key version, match identifier globs and carry values in payloads.
+PREFERENCE_KINDS = (EventKind.PREFERENCE_UPDATED, EventKind.PREFERENCE_RESET)

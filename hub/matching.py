@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from fnmatch import fnmatchcase
 from typing import Any
 
-from hub.kinds import EventKind
+from hub.kinds import PREFERENCE_KINDS
 
 
 def identifier_matches(patterns: Iterable[str], identifier: str) -> bool:
@@ -47,7 +47,7 @@ def subscription_matches(
     kinds = list(kinds)
     if kinds and event.kind not in kinds:
         return False
-    if event.kind != EventKind.PREFERENCE_UPDATED:
+    if event.kind not in PREFERENCE_KINDS:
         return True
     return event_matches(
         patterns=patterns,

@@ -22,6 +22,7 @@ from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from hub.conf import hub_settings
+from hub.kinds import PREFERENCE_KINDS
 from hub.models import Event
 from hub.redaction import is_sensitive, redact
 from preferences import cache_io
@@ -31,7 +32,7 @@ from preferences.serializers import SerializationError
 
 # Published by name: the task module (tasks/fanout.py) imports this one, not the reverse.
 FANOUT_TASK = "hub.fanout.expand"
-SYSTEM_KINDS = frozenset(Event.Kind.values) - {Event.Kind.PREFERENCE_UPDATED}
+SYSTEM_KINDS = frozenset(Event.Kind.values) - set(PREFERENCE_KINDS)
 
 
 def record_event(*, row: Any, old_value: Any, actor_id: Any = None) -> Event:
@@ -39,16 +40,46 @@ def record_event(*, row: Any, old_value: Any, actor_id: Any = None) -> Event:
 
     Call it inside the writer's transaction (the ``preference_updated`` receiver does),
     so that a rolled-back write leaves no event. The new value is the row's raw value
-    as saved; the old one goes through the preference's own serializer. Sensitive
-    values are stored redacted, their real values only sealed (F17). The per-key
-    version is computed inside the INSERT itself and read back through RETURNING, so it
-    costs no extra query.
+    as saved; the old one goes through the preference's own serializer.
+    """
+    old_raw, new_raw = _raw_values(row, old_value)
+    return _record_preference_event(
+        row, Event.Kind.PREFERENCE_UPDATED, old_raw, new_raw, actor_id=actor_id
+    )
+
+
+def record_reset(*, row: Any, actor_id: Any = None) -> Event | None:
+    """Write the ``preference.reset`` event of the deletion of ``row``; None for a no-op.
+
+    Call it inside the deleting transaction (the ``post_delete`` receiver does). Once the
+    row is gone the preference reads as its default, so the event goes from the row's
+    value to the default's raw value; a row that held the default changes nothing and
+    records nothing, like a write of the stored value.
+    """
+    preference = row.preference
+    old_raw = unseal_raw(row.raw_value) if is_sensitive(preference) else row.raw_value
+    default_raw = _serialize_old(preference, preference.get("default"))
+    if old_raw == default_raw:
+        return None
+    return _record_preference_event(
+        row, Event.Kind.PREFERENCE_RESET, old_raw, default_raw, actor_id=actor_id
+    )
+
+
+def _record_preference_event(
+    row: Any, kind: str, old_raw: str | None, new_raw: str | None, *, actor_id: Any
+) -> Event:
+    """Insert the event of one preference key (update or reset).
+
+    Sensitive values are stored redacted, their real values only sealed (F17). The
+    per-key version is computed inside the INSERT itself and read back through
+    RETURNING, so it costs no extra query.
     """
     preference = row.preference
     sensitive = is_sensitive(preference)
-    old_raw, new_raw = _raw_values(row, old_value)
     owner_type, owner_id = _owner_of(row)
     event = Event(
+        kind=kind,
         registry=row.registry.name,
         section=row.section,
         name=row.name,
@@ -126,9 +157,10 @@ def _send_fanout(event_id: UUID) -> bool:
 def next_version(event: Event) -> RawSQL:
     """``1 + the highest version`` of the event's key, as an expression for the INSERT.
 
-    The key is (registry, identifier, owner); system events have no identifier, so they
-    never share a preference's key. Concurrent writers of one key are serialized by
-    the preference row's lock, so versions increase by exactly one. Written as SQL
+    The key is (registry, identifier, owner), shared by updates and resets; system
+    events have no identifier, so they never share a preference's key. Concurrent
+    writers of one key are serialized by the preference row's lock, so versions
+    increase by exactly one. Written as SQL
     because building the same subquery with the ORM costs about 1 ms per write, the
     bulk of the hub's overhead; the ``hub_event_key`` index answers the MAX.
     """

@@ -28,6 +28,7 @@ import redis
 from django.conf import settings
 
 from hub.conf import hub_settings
+from hub.kinds import PREFERENCE_KINDS
 from hub.models import Event
 from preferences import cache_io, local_cache
 
@@ -95,7 +96,7 @@ def publish_change_soon(event: Event, raw: Any) -> None:
 def _prepare(event: Event, raw: Any) -> tuple[str, str, str] | None:
     """``(url, channel, message)`` of the change, or None when the channel is off."""
     url = channel_url()
-    if url is None or event.kind != Event.Kind.PREFERENCE_UPDATED:
+    if url is None or event.kind not in PREFERENCE_KINDS:
         return None
     message = json.dumps(
         {

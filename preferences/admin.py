@@ -176,7 +176,7 @@ class PerInstancePreferenceAdmin(DynamicPreferenceAdmin):
     raw_id_fields = ("instance",)
     form = SinglePerInstancePreferenceForm
     changelist_form = SinglePerInstancePreferenceForm
-    list_select_related = True
+    list_select_related = ("instance",)
 
 
 admin.site.register(GlobalPreferenceModel, GlobalPreferenceAdmin)

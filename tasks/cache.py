@@ -7,6 +7,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from hub import pubsub
 from hub.invalidation import invalidate_event
+from hub.kinds import PREFERENCE_KINDS
 from hub.models import Event
 from tasks.base import HubTask
 
@@ -18,8 +19,8 @@ MAX_RETRIES = 5
 
 
 def dispatch(event: Event) -> None:
-    """Enqueue the invalidation of a preference change; running it twice is harmless."""
-    if event.kind == Event.Kind.PREFERENCE_UPDATED:
+    """Enqueue the invalidation of a preference change or reset; running it twice is harmless."""
+    if event.kind in PREFERENCE_KINDS:
         invalidate.delay(str(event.pk))
 
 

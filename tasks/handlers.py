@@ -15,7 +15,7 @@ def dispatch(event: Event) -> None:
         if not claim_run(event, handler):
             continue
         try:
-            handler.task.delay(str(event.pk))
+            handler.enqueue(str(event.pk))
         except Exception:
             release_run(event, handler)
             raise

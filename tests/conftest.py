@@ -39,14 +39,12 @@ def smtp_session_server():
 def smtp_server(smtp_session_server, settings):
     """The SMTP server, emptied, with this process's Django mail pointed at it."""
     smtp_session_server.clear()
-    # The EMAIL_* settings of config/settings.py (EMAIL_URL); with Django 6.1's MAILERS
-    # setting this would override MAILERS["default"] instead.
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST = "127.0.0.1"
-    settings.EMAIL_PORT = smtp_session_server.port
-    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    settings.EMAIL_TIMEOUT = 10
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": smtp_session_server.port, "timeout": 10},
+        }
+    }
     yield smtp_session_server
     smtp_session_server.clear()
 

@@ -73,11 +73,10 @@ TEMPLATES[0]["OPTIONS"]["context_processors"] = [
     "preferences.processors.global_preferences",
 ]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-if os.environ.get("PREFHUB_TEST_PROCESS") == "worker":
-    # A worker started by a test mails through the backend of its EMAIL_URL: the test's
-    # SMTP server (tests/support/smtp.py) when the test passes one.
-    EMAIL_BACKEND = EMAIL_CONFIG["EMAIL_BACKEND"]  # noqa: F405
+if os.environ.get("PREFHUB_TEST_PROCESS") != "worker":
+    # A worker started by a test keeps the mailer of its EMAIL_URL (config/settings.py):
+    # the test's SMTP server (tests/support/smtp.py) when the test passes one.
+    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
 
 CELERY_BROKER_URL = TEST_REDIS_URL
 # The in-process preference copy and its invalidation channel are off in tests (the

@@ -17,7 +17,7 @@ print(json.dumps({
     "cache": settings.CACHES["default"]["BACKEND"],
     "cache_location": settings.CACHES["default"]["LOCATION"],
     "broker": settings.CELERY_BROKER_URL,
-    "email": settings.EMAIL_BACKEND,
+    "email": settings.MAILERS["default"],
     "hosts": settings.ALLOWED_HOSTS,
     "debug": settings.DEBUG,
 }))
@@ -44,7 +44,7 @@ def test_defaults_work_on_a_development_machine():
     assert values["db_name"].endswith("db.sqlite3")
     assert values["cache"] == "django.core.cache.backends.redis.RedisCache"
     assert values["cache_location"] == values["broker"] == "redis://127.0.0.1:6379/0"
-    assert values["email"] == "django.core.mail.backends.console.EmailBackend"
+    assert values["email"] == {"BACKEND": "django.core.mail.backends.console.EmailBackend"}
     assert values["debug"] is True
 
 
@@ -63,7 +63,15 @@ def test_environment_overrides_database_redis_hosts_and_email():
     assert values["db_name"] == "prefhub"
     assert values["cache_location"] == values["broker"] == "redis://cache.internal:6379/2"
     assert values["hosts"] == ["prefhub.example.com", "www.example.com"]
-    assert values["email"] == "django.core.mail.backends.smtp.EmailBackend"
+    assert values["email"] == {
+        "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "OPTIONS": {
+            "host": "mail.example.com",
+            "port": 587,
+            "username": "mailer",
+            "password": "pw",
+        },
+    }
     assert values["debug"] is False
 
 

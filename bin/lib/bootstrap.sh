@@ -88,6 +88,13 @@ ensure_docker_compose() {
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker-compose >/dev/null
 }
 
+ensure_prometheus() {
+    # The /metrics test has a real Prometheus scrape the site.
+    if command -v prometheus >/dev/null 2>&1; then return; fi
+    say "installing prometheus (Debian package) for the metrics test"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus >/dev/null
+}
+
 ensure_chromium() {
     if command -v chromium >/dev/null 2>&1; then return; fi
     say "installing chromium (Debian package) for the browser tests"

@@ -30,6 +30,7 @@ class HandlerRunInline(admin.TabularInline):
     model = HandlerRun
     fields = ("handler", "status", "attempts", "last_error", "enqueued_at", "finished_at")
     readonly_fields = fields
+    show_change_link = True
     extra = 0
     can_delete = False
 

@@ -3,7 +3,7 @@
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
-from hub.models import Attempt, Message, WebhookEndpoint
+from hub.models import Attempt, HandlerRun, Message, WebhookEndpoint
 from hub.models.endpoints import EVENT_TYPES, keep_masked_headers, masked_headers
 
 
@@ -103,6 +103,24 @@ class AttemptSerializer(serializers.ModelSerializer):
                   "response_body", "duration_ms", "error_class", "error_message",
                   "webhook_timestamp", "started_at", "finished_at", "next_attempt_at"]  # fmt: skip
         read_only_fields = fields
+
+
+class HandlerRunSerializer(serializers.ModelSerializer):
+    event_type = serializers.CharField(source="event.kind", read_only=True)
+    identifier = serializers.CharField(source="event.identifier", read_only=True)
+    duration_seconds = serializers.SerializerMethodField(
+        help_text="How long the latest attempt took; null until it finished."
+    )
+
+    class Meta:
+        model = HandlerRun
+        fields = ["id", "handler", "event", "event_type", "identifier", "status", "attempts",
+                  "last_error", "duration_seconds", "enqueued_at", "started_at",
+                  "finished_at"]  # fmt: skip
+        read_only_fields = fields
+
+    def get_duration_seconds(self, run: HandlerRun) -> float | None:
+        return None if run.duration is None else run.duration.total_seconds()
 
 
 class AcceptedSerializer(serializers.Serializer):

@@ -2,7 +2,7 @@
 
 from rest_framework.routers import DefaultRouter
 
-from hub.api.viewsets import AttemptViewSet, EndpointViewSet, MessageViewSet
+from hub.api.viewsets import AttemptViewSet, EndpointViewSet, HandlerRunViewSet, MessageViewSet
 
 app_name = "hub-api"
 
@@ -10,5 +10,6 @@ router = DefaultRouter()
 router.register("endpoints", EndpointViewSet, basename="endpoint")
 router.register("messages", MessageViewSet, basename="message")
 router.register("attempts", AttemptViewSet, basename="attempt")
+router.register("handler-runs", HandlerRunViewSet, basename="handler-run")
 
 urlpatterns = router.urls

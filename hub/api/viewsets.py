@@ -1,9 +1,10 @@
-"""Hub API views (F7, F8, F10): endpoint CRUD, the read-only delivery log, replay actions.
+"""Hub API views (F7, F8, F10, F15): endpoint CRUD, the read-only delivery log and handler
+runs, replay and retry actions.
 
 Views only put policies together: permissions (``permissions.py``), filters
 (``filters.py``), serializers; every operation calls the same service the admin and the
 management command call (``hub.webhooks.replay``, ``hub.webhooks.secrets``,
-``hub.webhooks.health``).
+``hub.webhooks.health``, ``hub.handler_runs``).
 """
 
 from datetime import timedelta
@@ -20,7 +21,8 @@ from hub.api import serializers as api
 from hub.api.filters import Param, ParamFilter
 from hub.api.permissions import HubStaffPermission
 from hub.api.schema import documented_crud, documented_log, responses
-from hub.models import Attempt, Message, WebhookEndpoint
+from hub.handler_runs import retry_run
+from hub.models import Attempt, HandlerRun, Message, WebhookEndpoint
 from hub.models.endpoints import EVENT_TYPES
 from hub.webhooks import health, replay
 from hub.webhooks.secrets import create_secret, rotate_secret
@@ -187,3 +189,29 @@ class AttemptViewSet(HubViewSetMixin, viewsets.ReadOnlyModelViewSet):
             "started_after", "started_at__gte", serializers.DateTimeField(), "Started at or after."
         ),
     ]
+
+
+@documented_log
+class HandlerRunViewSet(HubViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    """What each handler did with each event, newest first; failed runs can be retried."""
+
+    queryset = HandlerRun.objects.select_related("event").order_by("-enqueued_at", "-id")
+    serializer_class = api.HandlerRunSerializer
+    filter_params = [
+        Param(
+            "status",
+            "status",
+            serializers.ChoiceField(HandlerRun.Status.values),
+            "Run status.",
+        ),
+        Param("handler", "handler", serializers.CharField(), "Handler task name."),
+        Param("event", "event_id", serializers.UUIDField(), "Event id."),
+    ]
+
+    @extend_schema(request=None, responses=ACCEPTED_OR_REFUSED)
+    @action(detail=True, methods=["post"], required_permission="hub.retry_handlerrun")
+    def retry(self, request, pk=None):
+        """Run the handler again for the event; only a failed run can be retried."""
+        run = self.get_object()
+        run_service(retry_run, run)
+        return Response({"detail": f"Retrying {run}."}, status=status.HTTP_202_ACCEPTED)

@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from hub.conf import hub_settings
-from hub.kinds import EventKind
+from hub.kinds import PREFERENCE_KINDS
 from hub.mail import digest as email_digest
 from hub.matching import event_matches
 from hub.models.events import Event
@@ -32,7 +32,7 @@ def record_change(event: Event, *, now: datetime | None = None) -> list[EmailDig
     digest looked up: the order the module docstring relies on, so call it outside a
     transaction (the fan-out task does).
     """
-    if event.kind != EventKind.PREFERENCE_UPDATED:
+    if event.kind not in PREFERENCE_KINDS:
         return []
     now = now or timezone.now()
     with transaction.atomic():

@@ -2,8 +2,9 @@
 
 from .deliveries import Attempt, Message
 from .endpoints import EndpointSecret, WebhookEndpoint
-from .events import Event
+from .events import Event, HubStatus
 from .handlers import HandlerRun
+from .metrics import MetricBaseline
 from .notifications import AdminNotice, DigestEntry, EmailDigest, EmailRule
 
 __all__ = [
@@ -15,6 +16,8 @@ __all__ = [
     "EndpointSecret",
     "Event",
     "HandlerRun",
+    "HubStatus",
     "Message",
+    "MetricBaseline",
     "WebhookEndpoint",
 ]

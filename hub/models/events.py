@@ -16,7 +16,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from hub.kinds import EventKind
+from hub.kinds import PREFERENCE_KINDS, EventKind
 
 _UUID7_LOCK = threading.Lock()
 _last_uuid7 = [0, 0]  # [unix milliseconds, 12-bit counter] of the previous id
@@ -123,6 +123,15 @@ class Event(models.Model):
         ]
 
     def __str__(self) -> str:
-        if self.kind == self.Kind.PREFERENCE_UPDATED:
+        if self.kind in PREFERENCE_KINDS:
             return f"{self.identifier} v{self.version} ({self.registry})"
         return f"{self.kind} {self.id}"
+
+
+class HubStatus(Event):
+    """No data of its own: the admin's "Hub status" page, and its view permission."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "hub status"
+        verbose_name_plural = "hub status"

@@ -2,9 +2,9 @@
 
 Every body is ``{"type": ..., "timestamp": <event time, ISO 8601 UTC>, "data": {...}}``,
 documented by the JSON Schema in ``docs/webhook-payload.schema.json``. In ``ids`` mode a
-``preference.updated`` body carries no values (the receiver reads them through the API);
-in ``full`` mode it carries the raw serialized values, unless together they exceed
-``WEBHOOK_MAX_VALUES_BYTES``: then the body is the ids-only one with
+``preference.updated`` or ``preference.reset`` body carries no values (the receiver reads
+them through the API); in ``full`` mode it carries the raw serialized values, unless
+together they exceed ``WEBHOOK_MAX_VALUES_BYTES``: then the body is the ids-only one with
 ``"values_omitted": "too_large"``. Sensitive values are the
 placeholder of ``hub.redaction`` unless the endpoint may receive them, in which case they
 are unsealed from the event for this one request and never stored in clear.
@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from hub.conf import hub_settings
-from hub.kinds import EventKind
+from hub.kinds import PREFERENCE_KINDS
 from preferences.sealing import unseal
 
 MODE_IDS = "ids"
@@ -23,7 +23,7 @@ MODE_IDS = "ids"
 
 def build_payload(event: Any, *, mode: str, include_sensitive: bool) -> dict[str, Any]:
     """The body for ``event`` as a dict (see the module docstring for the rules)."""
-    if event.kind == EventKind.PREFERENCE_UPDATED:
+    if event.kind in PREFERENCE_KINDS:
         data = _preference_data(event, mode=mode, include_sensitive=include_sensitive)
     else:
         data = {"event_id": str(event.id), **(event.data or {})}

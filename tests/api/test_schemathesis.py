@@ -29,8 +29,9 @@ pytestmark = [pytest.mark.django_db(transaction=True)]
 PASSWORD = "fuzzing-password"
 API_PATHS = r"^/api/"
 # endpoints: list, create, retrieve, update, partial_update, destroy and five actions;
-# messages: list, retrieve, resend; attempts: list, retrieve.
-HUB_OPERATIONS = 16
+# messages: list, retrieve, resend; attempts: list, retrieve; handler runs: list, retrieve,
+# retry.
+HUB_OPERATIONS = 19
 CHECKS = [
     not_a_server_error,
     status_code_conformance,

@@ -6,65 +6,19 @@ the preference page shows its field error; a user changes their own preference; 
 Swagger UI renders the API from local assets.
 """
 
-import os
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Permission
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
 from preferences.registries import global_preferences_registry
+from tests.support.browser import PASSWORD, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-PASSWORD = "browser-password"
 SCREENSHOT = Path("/tmp/prefhub-preferences-page.png")
-TIMEOUT_MS = 10_000
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not os.path.exists(CHROMIUM):
-        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium package (bin/test does)")
-    # Playwright's sync API keeps an event loop in this thread, which Django takes for an
-    # async context. The test's own database work (setup, assertions, flush) is plain
-    # synchronous code; the server under test runs in its own thread.
-    with pytest.MonkeyPatch.context() as patch, sync_playwright() as playwright:
-        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-        )
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context()
-    context.set_default_timeout(TIMEOUT_MS)
-    page = context.new_page()
-    yield page
-    context.close()
-
-
-def log_in(page: Page, base_url: str, username: str, next_path: str) -> None:
-    """Open ``next_path``, get sent to a login page (the admin's or the users'), log in."""
-    page.goto(f"{base_url}{next_path}")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("[type=submit]")
-    page.wait_for_url(f"{base_url}{next_path}")
 
 
 def open_change_form(page: Page, base_url: str, changelist: str, identifier: str) -> None:

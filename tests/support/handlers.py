@@ -6,7 +6,10 @@ value asks for it, so that other tests writing that preference merely leave a tr
 - ``record_change`` stores the event's version and new value in the shared cache,
   under ``handled_key(event_id)``;
 - ``fail_on_request`` raises for values containing ``"fail"`` (retried twice, 1 s apart);
-- ``sleep_on_request`` sleeps ``N`` seconds for values containing ``"slow:N"``.
+- ``sleep_on_request`` sleeps ``N`` seconds for values containing ``"slow:N"``;
+- ``flaky_until_allowed`` hears only resets, and fails, without retrying, for a reset from
+  a value containing ``"flaky"`` until the shared cache holds ``allowed_key(event_id)``:
+  a run to retry by hand.
 """
 
 import re
@@ -31,6 +34,10 @@ def handled_key(event_id: str) -> str:
     return f"hubtest:handled:{event_id}"
 
 
+def allowed_key(event_id: str) -> str:
+    return f"hubtest:allowed:{event_id}"
+
+
 @hub.handler(WATCHED, registry="global")
 def record_change(event: HandlerEvent) -> None:
     caches["default"].set(
@@ -48,3 +55,9 @@ def fail_on_request(event: HandlerEvent) -> None:
 def sleep_on_request(event: HandlerEvent) -> None:
     if match := SLOW.search(event.new_value or ""):
         time.sleep(float(match.group(1)))
+
+
+@hub.handler(WATCHED, registry="global", kinds=["preference.reset"], max_retries=0)
+def flaky_until_allowed(event: HandlerEvent) -> None:
+    if "flaky" in (event.old_value or "") and not caches["default"].get(allowed_key(event.id)):
+        raise RequestedFailure(f"event {event.id} is not allowed yet")

@@ -2,11 +2,12 @@
 
 from datetime import UTC, datetime, timedelta
 
-import environ
 import pytest
+from django.core import mail
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from config.mailers import mailer_from_url
 from hub.conf import DEFAULTS
 from hub.mail import rules
 from hub.mail.digest import Change, plan_mail, render_plan
@@ -95,20 +96,46 @@ def test_f16_readme_brake_subject_and_settings():
 
 
 @pytest.mark.parametrize(
-    ("url", "backend", "host", "port", "tls", "ssl"),
+    ("url", "backend", "options"),
     [
-        ("consolemail://", "console", None, None, False, False),
-        ("smtp://127.0.0.1:1025", "smtp", "127.0.0.1", 1025, False, False),
-        ("smtp+tls://user:password@smtp.example.com:587", "smtp", "smtp.example.com", 587, 1, 0),
-        ("smtp+ssl://user:password@smtp.example.com:465", "smtp", "smtp.example.com", 465, 0, 1),
+        ("consolemail://", "console", None),
+        ("smtp://127.0.0.1:1025", "smtp", {"host": "127.0.0.1", "port": 1025}),
+        (
+            "smtp+tls://user:password@smtp.example.com:587",
+            "smtp",
+            {"host": "smtp.example.com", "port": 587, "username": "user",
+             "password": "password", "use_tls": True},
+        ),
+        (
+            "smtp+ssl://user:password@smtp.example.com:465",
+            "smtp",
+            {"host": "smtp.example.com", "port": 465, "username": "user",
+             "password": "password", "use_ssl": True},
+        ),
+        (
+            "smtp://mail.example.com:587?tls=True&timeout=10",
+            "smtp",
+            {"host": "mail.example.com", "port": 587, "use_tls": True, "timeout": 10.0},
+        ),
     ],
-)
-def test_f16_readme_email_url_examples(url, backend, host, port, tls, ssl):
-    config = environ.Env.email_url_config(url)
-    assert config["EMAIL_BACKEND"] == f"django.core.mail.backends.{backend}.EmailBackend"
-    assert (config["EMAIL_HOST"], config["EMAIL_PORT"]) == (host, port)
-    assert bool(config.get("EMAIL_USE_TLS")) == bool(tls)
-    assert bool(config.get("EMAIL_USE_SSL")) == bool(ssl)
+)  # fmt: skip
+def test_f16_readme_email_url_examples(url, backend, options):
+    mailer = mailer_from_url(url)
+    assert mailer["BACKEND"] == f"django.core.mail.backends.{backend}.EmailBackend"
+    assert mailer.get("OPTIONS") == options
+
+
+def test_f16_email_url_with_an_unknown_option_is_refused():
+    with pytest.raises(ValueError, match=r"unsupported option.*tlz"):
+        mailer_from_url("smtp://mail.example.com:587?tlz=True")
+
+
+def test_f16_email_url_mailer_sends_through_a_real_smtp_server(smtp_session_server, settings):
+    smtp_session_server.clear()
+    settings.MAILERS = {"default": mailer_from_url(f"{smtp_session_server.url}?timeout=5")}
+    mail.send_mail("Hello", "Body", "hub@example.com", ["ops@example.com"])
+    [received] = smtp_session_server.messages
+    assert received.rcpt_tos == ("ops@example.com",)
 
 
 def test_f17_readme_redacted_line():

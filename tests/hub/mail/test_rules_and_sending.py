@@ -163,7 +163,7 @@ def test_f16_digest_waits_for_its_window_then_mails_every_change(smtp_server):
 
 def test_f16_console_backend_prints_the_digest_readable(settings, capsys):
     """bin/run's default backend: the worker log shows the text, not quoted-printable."""
-    settings.EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+    settings.MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
     rule()
     long_title = "A site title long enough to push its digest line past 78 characters"
     [digest] = rules.record_change(event("general__title", "Old", long_title))

@@ -1,0 +1,1 @@
+"""Prometheus metrics of the hub, computed from the database at scrape time (``/metrics``)."""
