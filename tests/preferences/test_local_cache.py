@@ -13,6 +13,7 @@ from django.core.cache import caches
 from django.db import connection, transaction
 
 from preferences import local_cache
+from preferences.models import GlobalPreferenceModel
 from preferences.registries import global_preferences_registry
 from tests.testapp.models import BlogEntry
 
@@ -59,7 +60,10 @@ def test_the_ttl_bounds_staleness(manager, shared, settings):
     settings.DYNAMIC_PREFERENCES = {**settings.DYNAMIC_PREFERENCES, "LOCAL_CACHE_TTL": 0.2}
     manager[KEY] = 7
     assert manager[KEY] == 7
-    shared.set(manager.get_cache_key("user", "max_users"), "8")  # another process wrote
+    # Another process wrote 8 and sent no message (it was lost). It writes the database as
+    # well as the shared cache, so that a worker's refresh of the key cannot restore 7.
+    GlobalPreferenceModel.objects.filter(section="user", name="max_users").update(raw_value="8")
+    shared.set(manager.get_cache_key("user", "max_users"), "8")
     assert manager[KEY] == 7
     time.sleep(0.25)
     assert manager[KEY] == 8
