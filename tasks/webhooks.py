@@ -13,7 +13,6 @@ from django.db import transaction
 from kombu.exceptions import OperationalError
 
 from hub.broker import BrokerWatch
-from hub.celery_config import broker_visibility_timeout
 from hub.models import Event
 from hub.webhooks.delivery import (
     SCHEDULED,
@@ -61,12 +60,7 @@ def publish_try(message_id: str, trigger: str, countdown: float | None = None) -
 @shared_task(base=HubTask, bind=True, name="hub.webhooks.deliver")
 def deliver(self, message_id: str, trigger: str = SCHEDULED) -> str:
     """One attempt of one message; publishes the next try when it is a short step (F5)."""
-    report = deliver_message(
-        message_id,
-        trigger=trigger,
-        visibility_timeout=broker_visibility_timeout(),
-        task_id=self.request.id or "",
-    )
+    report = deliver_message(message_id, trigger=trigger, task_id=self.request.id or "")
     if report.requeue_in is not None:
         publish_try(message_id, report.trigger, countdown=report.requeue_in)
     return report.outcome

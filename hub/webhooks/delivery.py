@@ -32,13 +32,15 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from hub.celery_config import fits_countdown
 from hub.conf import hub_settings
 from hub.kinds import EventKind
 from hub.models import Attempt, Message, WebhookEndpoint
 from hub.webhooks import health as endpoint_health
+from hub.webhooks.outcomes import Outcome
 from hub.webhooks.payloads import build_payload, encode_payload
 from hub.webhooks.rate_limit import TokenBucket
-from hub.webhooks.retries import fits_countdown, next_delay
+from hub.webhooks.retries import next_delay
 from hub.webhooks.secrets import valid_secrets
 from hub.webhooks.signing import signature_headers
 from hub.webhooks.transport import DeliveryResult, sanitize_url, send
@@ -71,14 +73,12 @@ _rng = random.Random()
 class Report:
     """What a delivery task did, and whether the task must publish a follow-up."""
 
-    outcome: str
+    outcome: Outcome  # one of outcomes.REPORTS
     requeue_in: float | None = None
     trigger: str = SCHEDULED
 
 
-def deliver_message(
-    message_id: str, *, trigger: str, visibility_timeout: float, task_id: str = ""
-) -> Report:
+def deliver_message(message_id: str, *, trigger: str, task_id: str = "") -> Report:
     """Make one attempt to deliver ``message_id`` if it is due (see the module docstring)."""
     message = claim_message(message_id, trigger=trigger)
     if message is None:
@@ -90,9 +90,7 @@ def deliver_message(
         return _defer(message, wait, trigger)
     attempt = start_attempt(message, trigger=trigger, task_id=task_id)
     result = _send(message, attempt)
-    return record_result(
-        message, attempt, result, trigger=trigger, visibility_timeout=visibility_timeout
-    )
+    return record_result(message, attempt, result, trigger=trigger)
 
 
 def claim_message(message_id: str, *, trigger: str) -> Message | None:
@@ -161,8 +159,8 @@ def start_attempt(message: Message, *, trigger: str, task_id: str = "") -> Attem
     now = timezone.now()
     with transaction.atomic():
         if message.attempt_count:
-            message.attempts.filter(status=Attempt.Status.SENDING).update(
-                status=Attempt.Status.INTERRUPTED, finished_at=now
+            message.attempts.filter(status=Outcome.SENDING).update(
+                status=Outcome.INTERRUPTED, finished_at=now
             )
         message.attempt_count += 1
         if trigger == SCHEDULED:
@@ -185,12 +183,11 @@ def record_result(
     result: DeliveryResult,
     *,
     trigger: str,
-    visibility_timeout: float,
 ) -> Report:
     """Store the attempt's outcome, update the endpoint's health, schedule what comes next."""
     now = timezone.now()
     with transaction.atomic():
-        if result.outcome == "success":
+        if result.outcome == Outcome.SUCCESS:
             # The endpoint was read at claim time: an open failure window still shows.
             if message.endpoint.failing_since is not None:
                 endpoint_health.record_success(message.endpoint)
@@ -198,10 +195,7 @@ def record_result(
             delay = None
         else:
             disabled = endpoint_health.record_failure(message.endpoint, result=result, now=now)
-            delay = _after_failure(
-                message, result, trigger=trigger, stop=disabled, now=now,
-                visibility_timeout=visibility_timeout,
-            )  # fmt: skip
+            delay = _after_failure(message, result, trigger=trigger, stop=disabled, now=now)
         message.locked_until = None
         message.save(update_fields=["status", "next_attempt_at", "is_queued", "locked_until"])
         _save_attempt(attempt, result, now=now, next_attempt_at=message.next_attempt_at)
@@ -221,7 +215,6 @@ def _after_failure(
     trigger: str,
     stop: bool,
     now: datetime,
-    visibility_timeout: float,
 ) -> float | None:
     """Schedule the next try after a failed attempt (F5); returns its delay, if any."""
     endpoint_active = WebhookEndpoint.objects.filter(pk=message.endpoint_id, is_active=True)
@@ -239,7 +232,7 @@ def _after_failure(
         _finish(message, Message.Status.FAILED)
         return None
     message.next_attempt_at = now + timedelta(seconds=delay)
-    message.is_queued = fits_countdown(delay, visibility_timeout)
+    message.is_queued = fits_countdown(delay)
     return delay
 
 
@@ -281,7 +274,7 @@ def _send(message: Message, attempt: Attempt) -> DeliveryResult:
 
 def _local_error(error_class: str, message: str) -> DeliveryResult:
     return DeliveryResult(
-        outcome="error", status_code=None, response_body="", duration_ms=0,
+        outcome=Outcome.ERROR, status_code=None, response_body="", duration_ms=0,
         error_class=error_class, error_message=message,
     )  # fmt: skip
 
@@ -320,17 +313,17 @@ def _defer(message: Message, wait: float, trigger: str) -> Report:
     if trigger == SCHEDULED:
         changes.update(next_attempt_at=due, is_queued=True)
     Message.objects.filter(pk=message.pk).update(**changes)
-    return Report(outcome="rate_limited", requeue_in=wait, trigger=trigger)
+    return Report(outcome=Outcome.RATE_LIMITED, requeue_in=wait, trigger=trigger)
 
 
 def _unclaimed(message_id: str, trigger: str) -> Report:
     """A scheduled try that is not due is a duplicate: drop it. A manual one waits its turn."""
     if trigger == SCHEDULED:
-        return Report(outcome="skipped")
+        return Report(outcome=Outcome.SKIPPED)
     busy = Message.objects.filter(pk=message_id, locked_until__gt=timezone.now()).exists()
     if busy:
-        return Report(outcome="busy", requeue_in=BUSY_RETRY, trigger=trigger)
-    return Report(outcome="skipped")
+        return Report(outcome=Outcome.BUSY, requeue_in=BUSY_RETRY, trigger=trigger)
+    return Report(outcome=Outcome.SKIPPED)
 
 
 def _skip_inactive(message: Message, trigger: str) -> Report:
@@ -339,7 +332,7 @@ def _skip_inactive(message: Message, trigger: str) -> Report:
     if trigger == SCHEDULED:
         changes.update(status=Message.Status.FAILED, next_attempt_at=None, is_queued=False)
     Message.objects.filter(pk=message.pk).update(**changes)
-    return Report(outcome="endpoint_disabled")
+    return Report(outcome=Outcome.ENDPOINT_DISABLED)
 
 
 def _lease_free(now: datetime) -> Q:
