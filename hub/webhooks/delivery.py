@@ -22,6 +22,7 @@ Scheduling state lives on the ``Message`` so that nothing depends on a task surv
 import logging
 import random
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
@@ -37,13 +38,14 @@ from hub.conf import hub_settings
 from hub.kinds import EventKind
 from hub.models import Attempt, Message, WebhookEndpoint
 from hub.webhooks import health as endpoint_health
+from hub.webhooks import transport
 from hub.webhooks.outcomes import Outcome
 from hub.webhooks.payloads import build_payload, encode_payload
 from hub.webhooks.rate_limit import TokenBucket
 from hub.webhooks.retries import next_delay
 from hub.webhooks.secrets import valid_secrets
 from hub.webhooks.signing import signature_headers
-from hub.webhooks.transport import DeliveryResult, sanitize_url, send
+from hub.webhooks.transport import DeliveryResult, sanitize_url
 
 logger = logging.getLogger(__name__)
 
@@ -68,6 +70,9 @@ RESULT_FIELDS = [
 
 _rng = random.Random()
 
+# ``transport.send``'s signature: (url, body, headers) -> what came of the request.
+Send = Callable[[str, bytes, dict[str, str]], DeliveryResult]
+
 
 @dataclass(frozen=True)
 class Report:
@@ -78,8 +83,13 @@ class Report:
     trigger: str = SCHEDULED
 
 
-def deliver_message(message_id: str, *, trigger: str, task_id: str = "") -> Report:
-    """Make one attempt to deliver ``message_id`` if it is due (see the module docstring)."""
+def deliver_message(
+    message_id: str, *, trigger: str, task_id: str = "", send: Send = transport.send
+) -> Report:
+    """Make one attempt to deliver ``message_id`` if it is due (see the module docstring).
+
+    ``send`` makes the request; tests pass one that records it instead of going out.
+    """
     message = claim_message(message_id, trigger=trigger)
     if message is None:
         return _unclaimed(message_id, trigger)
@@ -89,7 +99,7 @@ def deliver_message(message_id: str, *, trigger: str, task_id: str = "") -> Repo
     if wait:
         return _defer(message, wait, trigger)
     attempt = start_attempt(message, trigger=trigger, task_id=task_id)
-    result = _send(message, attempt)
+    result = _send(message, attempt, send)
     return record_result(message, attempt, result, trigger=trigger)
 
 
@@ -256,7 +266,7 @@ def _save_attempt(
     attempt.save(update_fields=RESULT_FIELDS)
 
 
-def _send(message: Message, attempt: Attempt) -> DeliveryResult:
+def _send(message: Message, attempt: Attempt, send: Send) -> DeliveryResult:
     endpoint = message.endpoint
     payload = build_payload(
         message.event, mode=endpoint.payload_mode, include_sensitive=endpoint.receive_sensitive
