@@ -28,13 +28,13 @@ COUNTDOWN_SHARE_OF_VISIBILITY = 0.5
 TASK_MODULES = (
     "tasks.fanout",
     "tasks.outbox",
-    "tasks.cache",
     "tasks.handlers",
     "tasks.emails",
     "tasks.webhooks",
 )
-# One queue per concern, routed by task-name glob: a slow webhook never delays the cache.
-QUEUES = ("fanout", "outbox", "cache", "webhooks", "emails", "handlers")
+# One queue per concern, routed by task-name glob: a slow webhook or handler never delays
+# another concern (cache invalidation runs inside the fan-out, before any of them).
+QUEUES = ("fanout", "outbox", "webhooks", "emails", "handlers")
 TASK_ROUTES = {f"hub.{queue}.*": {"queue": queue} for queue in QUEUES}
 
 RELIABILITY = {
@@ -43,10 +43,12 @@ RELIABILITY = {
     "CELERY_TASK_ACKS_LATE": True,
     "CELERY_TASK_REJECT_ON_WORKER_LOST": True,
     "CELERY_WORKER_PREFETCH_MULTIPLIER": 1,
-    # Flower: task events, "sent" included; "started" comes from the events, so no
-    # STARTED row is written to the result backend.
-    "CELERY_WORKER_SEND_TASK_EVENTS": True,
-    "CELERY_TASK_SEND_SENT_EVENT": True,
+    # Task events are off until a monitor asks for them: Flower turns them on in every
+    # worker when it connects (its enable_events broadcast). Off, a worker spends no time
+    # publishing them, and a write does not pay a second Redis publish for "task-sent".
+    # "started" comes from the events, so no STARTED row is written to the result backend.
+    "CELERY_WORKER_SEND_TASK_EVENTS": False,
+    "CELERY_TASK_SEND_SENT_EVENT": False,
     "CELERY_TASK_TRACK_STARTED": False,
     "CELERY_TASK_SERIALIZER": "json",
     "CELERY_RESULT_SERIALIZER": "json",

@@ -87,7 +87,7 @@ def endpoint_disabled(endpoint_id: str) -> None:
     sending.send_endpoint_disabled(endpoint_id)
 
 
-@shared_task(base=HubTask, name="hub.emails.sweep_due")
+@shared_task(base=HubTask, name="hub.emails.sweep_due", ignore_result=True)
 def sweep_due() -> int:
     """Beat: re-enqueue digests whose task was lost; returns how many."""
     digest_ids = sending.overdue_digest_ids()

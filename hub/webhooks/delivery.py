@@ -84,11 +84,12 @@ class Report:
 
 
 def deliver_message(
-    message_id: str, *, trigger: str, task_id: str = "", send: Send = transport.send
+    message_id: str, *, trigger: str, task_id: str = "", send: Send | None = None
 ) -> Report:
     """Make one attempt to deliver ``message_id`` if it is due (see the module docstring).
 
-    ``send`` makes the request; tests pass one that records it instead of going out.
+    ``send`` makes the request (``transport.send`` unless given); tests pass one that
+    records it instead of going out.
     """
     message = claim_message(message_id, trigger=trigger)
     if message is None:
@@ -99,7 +100,7 @@ def deliver_message(
     if wait:
         return _defer(message, wait, trigger)
     attempt = start_attempt(message, trigger=trigger, task_id=task_id)
-    result = _send(message, attempt, send)
+    result = _send(message, attempt, send or transport.send)
     return record_result(message, attempt, result, trigger=trigger)
 
 
