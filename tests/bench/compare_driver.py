@@ -10,7 +10,8 @@ Starts the receivers, then Django with the hub's settings, then a Celery worker
 * ``writes``: Prefhub only, no worker: the latency of a write with the hub's receiver
   connected and without it, alternating rounds in this one process.
 
-Prints one JSON object. Not a test; not meant to be run by hand.
+Prints one JSON object. With ``BENCH_PYSPY=<file>`` (and py-spy on the PATH) the worker
+is profiled during the scenario. Not a test; ``bench_compare.py`` runs it.
 """
 
 import argparse
@@ -123,6 +124,21 @@ def start_worker(hub: Hub, app: str, log: Path) -> subprocess.Popen:
         command, cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
         start_new_session=True,
     )  # fmt: skip
+
+
+def start_profiler(pid: int) -> subprocess.Popen | None:
+    """py-spy on the warmed-up worker and its pool, when ``BENCH_PYSPY`` names an output file.
+
+    Collapsed stacks (``-f raw``) of the measured scenario only, start-up left out.
+    """
+    output = os.environ.get("BENCH_PYSPY")
+    if not output:
+        return None
+    command = ["py-spy", "record", "--subprocesses", "--nonblocking", "-r", "100", "-f", "raw",
+               "-o", output, "-p", str(pid)]  # fmt: skip
+    profiler = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(1)  # attached before the first write
+    return profiler
 
 
 def stop_worker(worker: subprocess.Popen) -> None:
@@ -258,10 +274,14 @@ def main() -> None:
             write(manager, value)
         wait_for(receivers, WARM_UP * len(receivers), timeout=120)
         wait_until_idle(worker.pid)
+        profiler = start_profiler(worker.pid)
         if args.scenario == "throughput":
             result = throughput(manager, receivers, worker, args.changes, base + WARM_UP)
         else:
             result = latency(hub, manager, receivers, args.changes, args.rate, base + WARM_UP)
+        if profiler is not None:
+            profiler.send_signal(signal.SIGINT)
+            profiler.wait(30)
     finally:
         stop_worker(worker)
         for receiver in receivers:

@@ -21,3 +21,4 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 }
 # The benchmark starts no Flower; a credential keeps hub.W004 quiet.
 FLOWER_BASIC_AUTH = "bench:not-used"
+ROOT_URLCONF = "tests.bench.rivals.prefhub_site.urls"
