@@ -30,7 +30,7 @@ from functools import lru_cache
 import redis
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from hub.celery_config import fits_countdown
@@ -108,15 +108,21 @@ def claim_message(message_id: str, *, trigger: str) -> Message | None:
     """Take the lease on a message; None when it is not due, finished or leased by another try.
 
     A scheduled try needs the message pending and due; a manual or replay try only needs
-    the lease to be free, so it may resend a delivered or failed message (F8).
+    the lease to be free, so it may resend a delivered or failed message (F8). The same
+    UPDATE counts the attempt, so that recording it before sending is one INSERT
+    (``start_attempt``); a try that then sends nothing gives the count back.
     """
     now = timezone.now()
     lease = now + timedelta(seconds=hub_settings.WEBHOOK_DELIVERY_LEASE)
     rows = Message.objects.filter(_lease_free(now), pk=message_id)
-    changes: dict[str, object] = {"locked_until": lease}
+    changes: dict[str, object] = {
+        "locked_until": lease,
+        "attempt_count": F("attempt_count") + 1,
+        "last_attempt_at": now,
+    }
     if trigger == SCHEDULED:
         rows = rows.filter(status=Message.Status.PENDING, next_attempt_at__lte=now)
-        changes["is_queued"] = False
+        changes.update(is_queued=False, scheduled_attempts=F("scheduled_attempts") + 1)
     if not rows.update(**changes):
         return None
     return Message.objects.select_related("endpoint", "event").get(pk=message_id)
@@ -163,29 +169,23 @@ def release_to_sweeper(message_ids: list[str] | None = None) -> int:
 def start_attempt(message: Message, *, trigger: str, task_id: str = "") -> Attempt:
     """Write the attempt row (status ``sending``) before anything goes on the wire (R4).
 
-    An older row still ``sending`` belongs to a try whose worker died: it is marked
-    ``interrupted`` (this try holds the lease, so no other try is running). A first try
-    has no older row (the count and the row are written together), so it skips the look.
+    The claim already counted it. An older row still ``sending`` belongs to a try whose
+    worker died: it is marked ``interrupted`` (this try holds the lease, so no other try
+    is running). A first try has no older row, so it skips the look. A worker killed
+    between the claim and this INSERT leaves a gap in the attempt numbers, nothing worse.
     """
-    now = timezone.now()
-    with transaction.atomic():
-        if message.attempt_count:
-            message.attempts.filter(status=Outcome.SENDING).update(
-                status=Outcome.INTERRUPTED, finished_at=now
-            )
-        message.attempt_count += 1
-        if trigger == SCHEDULED:
-            message.scheduled_attempts += 1
-        message.last_attempt_at = now
-        message.save(update_fields=["attempt_count", "scheduled_attempts", "last_attempt_at"])
-        return Attempt.objects.create(
-            message=message,
-            number=message.attempt_count,
-            trigger=trigger,
-            webhook_timestamp=int(time.time()),
-            task_id=task_id[:64],
-            started_at=now,
+    if message.attempt_count > 1:
+        message.attempts.filter(status=Outcome.SENDING).update(
+            status=Outcome.INTERRUPTED, finished_at=message.last_attempt_at
         )
+    return Attempt.objects.create(
+        message=message,
+        number=message.attempt_count,
+        trigger=trigger,
+        webhook_timestamp=int(time.time()),
+        task_id=task_id[:64],
+        started_at=message.last_attempt_at,
+    )
 
 
 def record_result(
@@ -320,7 +320,7 @@ def _bucket_for(url: str) -> TokenBucket:
 def _defer(message: Message, wait: float, trigger: str) -> Report:
     """Give the lease back and have the task re-publish the try after ``wait`` seconds."""
     due = timezone.now() + timedelta(seconds=wait)
-    changes: dict[str, object] = {"locked_until": None}
+    changes = _uncount(trigger)
     if trigger == SCHEDULED:
         changes.update(next_attempt_at=due, is_queued=True)
     Message.objects.filter(pk=message.pk).update(**changes)
@@ -339,11 +339,19 @@ def _unclaimed(message_id: str, trigger: str) -> Report:
 
 def _skip_inactive(message: Message, trigger: str) -> Report:
     """No request to a disabled endpoint; its scheduled messages fail (recover resends them)."""
-    changes: dict[str, object] = {"locked_until": None}
+    changes = _uncount(trigger)
     if trigger == SCHEDULED:
         changes.update(status=Message.Status.FAILED, next_attempt_at=None, is_queued=False)
     Message.objects.filter(pk=message.pk).update(**changes)
     return Report(outcome=Outcome.ENDPOINT_DISABLED)
+
+
+def _uncount(trigger: str) -> dict[str, object]:
+    """The lease released and the claim's count given back: this try sent nothing."""
+    changes: dict[str, object] = {"locked_until": None, "attempt_count": F("attempt_count") - 1}
+    if trigger == SCHEDULED:
+        changes["scheduled_attempts"] = F("scheduled_attempts") - 1
+    return changes
 
 
 def _lease_free(now: datetime) -> Q:
@@ -354,18 +362,25 @@ def create_messages(event) -> list[str]:
     """One message per endpoint that wants ``event``; ids of the new ones (R2, R11).
 
     Unique per (event, endpoint), so a fan-out that runs twice creates nothing the second
-    time. A new message is due now and marked queued: the caller publishes its first try,
-    and the sweeper republishes it if that task is lost.
+    time: endpoints that already have their message are left out, and the rest are
+    inserted in one statement. Should a concurrent fan-out of the same event insert one
+    first, the conflict skips that row and its id is never stored; the try published for
+    it claims nothing (``claim_message``), while the other fan-out's message is
+    delivered by its own try. A new message is due now and marked queued: the caller
+    publishes its first try, and the sweeper republishes it if that task is lost.
     """
     now = timezone.now()
-    created = []
-    for endpoint in _endpoints_for(event):
-        message, is_new = Message.objects.get_or_create(
-            event=event, endpoint=endpoint, defaults={"next_attempt_at": now, "is_queued": True}
-        )
-        if is_new:
-            created.append(message.pk)
-    return created
+    endpoints = _endpoints_for(event)
+    if not endpoints:
+        return []
+    done = set(Message.objects.filter(event=event).values_list("endpoint_id", flat=True))
+    new = [
+        Message(event=event, endpoint=endpoint, next_attempt_at=now, is_queued=True)
+        for endpoint in endpoints
+        if endpoint.pk not in done
+    ]
+    Message.objects.bulk_create(new, ignore_conflicts=True)
+    return [message.pk for message in new]
 
 
 def _endpoints_for(event) -> list[WebhookEndpoint]:

@@ -11,7 +11,13 @@ from django.utils import timezone
 
 from hub.kinds import EventKind
 from hub.models import Attempt, Event, Message, WebhookEndpoint
-from hub.webhooks.delivery import BUSY_RETRY, SCHEDULED, Report, deliver_message
+from hub.webhooks.delivery import (
+    BUSY_RETRY,
+    SCHEDULED,
+    Report,
+    create_messages,
+    deliver_message,
+)
 from hub.webhooks.outcomes import Outcome
 from hub.webhooks.secrets import create_secret
 from hub.webhooks.transport import DeliveryResult
@@ -90,6 +96,21 @@ def test_a_scheduled_try_that_is_not_due_is_a_duplicate_and_sends_nothing(messag
     assert send.requests == []
     assert not Attempt.objects.exists()
     assert message.is_queued  # the task that is due later still carries it
+
+
+def test_a_second_fanout_creates_no_message_and_a_new_endpoint_gets_one(message):
+    change = Event.objects.create(
+        registry="global", section="general", name="title", identifier="general__title"
+    )
+    (first,) = create_messages(change)
+    assert create_messages(change) == []
+    WebhookEndpoint.objects.create(url="https://late.example/hook")
+
+    (created,) = create_messages(change)
+
+    assert Message.objects.get(pk=first).endpoint == message.endpoint
+    assert Message.objects.get(pk=created).endpoint.url == "https://late.example/hook"
+    assert Message.objects.filter(event=change).count() == 2
 
 
 def test_the_second_of_two_identical_scheduled_tries_sends_nothing(message):
@@ -232,3 +253,6 @@ def test_a_disabled_endpoint_gets_no_request_and_its_scheduled_message_fails(mes
     assert deliver(message, send) == Report(outcome=Outcome.ENDPOINT_DISABLED)
     assert send.requests == []
     assert message.status == Message.Status.FAILED
+    # The claim counted a try; one that sent nothing gives the count back.
+    assert (message.attempt_count, message.scheduled_attempts) == (0, 0)
+    assert message.locked_until is None
