@@ -9,7 +9,8 @@ anything the project set itself:
 - ``CELERY_BEAT_SCHEDULE``: the sweepers that make delivery reliable;
 - the reliability and monitoring settings of design.md ("Celery conventions").
 
-The broker visibility timeout is read here and only here (``broker_visibility_timeout``).
+The broker visibility timeout is read here and only here (``broker_visibility_timeout``),
+and so is the rule it sets for countdowns (``fits_countdown``).
 """
 
 from typing import Any
@@ -19,18 +20,22 @@ from kombu import Queue
 
 # kombu's Redis transport redelivers an unacknowledged message after this many seconds.
 DEFAULT_VISIBILITY_TIMEOUT = 3600
+# A countdown task sits unacknowledged in the worker until it runs; Redis redelivers it
+# once the visibility timeout passes (R5). Half the timeout leaves room for the queue
+# wait and the task itself after the countdown.
+COUNTDOWN_SHARE_OF_VISIBILITY = 0.5
 
 TASK_MODULES = (
     "tasks.fanout",
     "tasks.outbox",
-    "tasks.cache",
     "tasks.handlers",
     "tasks.emails",
     "tasks.webhooks",
     "tasks.retention",
 )
-# One queue per concern, routed by task-name glob: a slow webhook never delays the cache.
-QUEUES = ("fanout", "outbox", "cache", "webhooks", "emails", "handlers", "retention")
+# One queue per concern, routed by task-name glob: a slow webhook or handler never delays
+# another concern (cache invalidation runs inside the fan-out, before any of them).
+QUEUES = ("fanout", "outbox", "webhooks", "emails", "handlers", "retention")
 TASK_ROUTES = {f"hub.{queue}.*": {"queue": queue} for queue in QUEUES}
 
 RELIABILITY = {
@@ -39,10 +44,12 @@ RELIABILITY = {
     "CELERY_TASK_ACKS_LATE": True,
     "CELERY_TASK_REJECT_ON_WORKER_LOST": True,
     "CELERY_WORKER_PREFETCH_MULTIPLIER": 1,
-    # Flower: task events, "sent" included; "started" comes from the events, so no
-    # STARTED row is written to the result backend.
-    "CELERY_WORKER_SEND_TASK_EVENTS": True,
-    "CELERY_TASK_SEND_SENT_EVENT": True,
+    # Task events are off until a monitor asks for them: Flower turns them on in every
+    # worker when it connects (its enable_events broadcast). Off, a worker spends no time
+    # publishing them, and a write does not pay a second Redis publish for "task-sent".
+    # "started" comes from the events, so no STARTED row is written to the result backend.
+    "CELERY_WORKER_SEND_TASK_EVENTS": False,
+    "CELERY_TASK_SEND_SENT_EVENT": False,
     "CELERY_TASK_TRACK_STARTED": False,
     "CELERY_TASK_SERIALIZER": "json",
     "CELERY_RESULT_SERIALIZER": "json",
@@ -106,6 +113,21 @@ def broker_visibility_timeout() -> float:
 
     options = getattr(settings, "CELERY_BROKER_TRANSPORT_OPTIONS", None) or {}
     return float(options.get("visibility_timeout", DEFAULT_VISIBILITY_TIMEOUT))
+
+
+def max_countdown() -> float:
+    """The longest countdown a hub task may wait in the broker without being redelivered."""
+    return broker_visibility_timeout() * COUNTDOWN_SHARE_OF_VISIBILITY
+
+
+def fits_countdown(delay: float) -> bool:
+    """True when a delay may be a Celery countdown; else store the due time (F5, F16).
+
+    Celery on Redis redelivers a task that stays unacknowledged past the broker's
+    visibility timeout, and an ETA task is unacknowledged while it waits, so a long
+    countdown would run twice. Long waits go to the database and a sweeper instead.
+    """
+    return delay <= max_countdown()
 
 
 def _every(seconds: float, task: str) -> dict[str, Any]:

@@ -12,7 +12,7 @@ from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.db import transaction
 
-from hub.celery_config import broker_visibility_timeout
+from hub.celery_config import fits_countdown
 from hub.mail import rules, sending
 from hub.models.events import Event
 from tasks.base import HubTask
@@ -43,8 +43,7 @@ def schedule_digest(digest_id: int, countdown: float) -> None:
     Redis redelivers a countdown task that waits longer than the visibility timeout (F5),
     so windows beyond half of it are sent by ``sweep_due`` once they are past due.
     """
-    limit = broker_visibility_timeout() / 2
-    if countdown <= limit:
+    if fits_countdown(countdown):
         transaction.on_commit(partial(digest_task.apply_async, (digest_id,), countdown=countdown))
 
 
@@ -88,7 +87,7 @@ def endpoint_disabled(endpoint_id: str) -> None:
     sending.send_endpoint_disabled(endpoint_id)
 
 
-@shared_task(base=HubTask, name="hub.emails.sweep_due")
+@shared_task(base=HubTask, name="hub.emails.sweep_due", ignore_result=True)
 def sweep_due() -> int:
     """Beat: re-enqueue digests whose task was lost; returns how many."""
     digest_ids = sending.overdue_digest_ids()

@@ -1,9 +1,11 @@
-"""``hub.fanout.expand``: turn one event into the tasks of every concern (design.md step 4).
+"""``hub.fanout.expand``: turn one event into the work of every concern (design.md step 4).
 
-Each concern module of ``tasks`` exposes ``dispatch(event)``, which decides what matches
-and enqueues its own tasks on its own queue, so a slow webhook never delays cache
-invalidation. ``dispatch`` must be idempotent: the fan-out of one event may run twice
-(sweeper and fast path, or a redelivered message; R11).
+Cache invalidation runs first, inside the fan-out itself: it is a few cache deletes, not
+worth a message, a result row and a round trip of its own, and since it finishes before
+any webhook is even enqueued, a slow webhook never delays it (F13). Each other concern
+module of ``tasks`` exposes ``dispatch(event)``, which decides what matches and enqueues
+its own tasks on its own queue. Every dispatcher must be idempotent: the fan-out of one
+event may run twice (sweeper and fast path, or a redelivered message; R11).
 """
 
 import logging
@@ -11,17 +13,40 @@ from collections.abc import Callable
 from typing import Any
 
 from celery import shared_task
+from django.core.exceptions import ImproperlyConfigured
 
-from hub import outbox
+from hub import outbox, pubsub
+from hub.invalidation import invalidate_event
+from hub.kinds import PREFERENCE_KINDS
 from hub.models import Event
-from tasks import cache, emails, handlers, webhooks
+from tasks import emails, handlers, webhooks
 from tasks.base import HubTask
 
 logger = logging.getLogger(__name__)
 
+
+def invalidate_cache(event: Event) -> None:
+    """Delete the keys and fragments depending on the changed preference; refresh it.
+
+    A wrong declaration or an unknown registry is logged, not retried: running the
+    fan-out again would not fix it. Any other failure (the cache is unreachable) fails
+    the dispatcher, so the fan-out is retried.
+    """
+    if event.kind not in PREFERENCE_KINDS:
+        return
+    try:
+        result = invalidate_event(event)
+    except (ImproperlyConfigured, LookupError):
+        logger.exception("Cache invalidation of event %s cannot succeed; not retried.", event.pk)
+        return
+    if result.refreshed:
+        # Again, for processes that missed the writer's message (Redis was down then).
+        pubsub.publish_change(event, None)
+
+
 # One entry per concern, cache invalidation first.
 DISPATCHERS: list[Callable[[Event], None]] = [
-    cache.dispatch,
+    invalidate_cache,
     handlers.dispatch,
     webhooks.dispatch,
     emails.dispatch,
@@ -41,6 +66,8 @@ class FanoutIncomplete(Exception):
 @shared_task(
     base=HubTask,
     name=outbox.FANOUT_TASK,
+    # The event's dispatched_at records a finished fan-out; a result row would repeat it.
+    ignore_result=True,
     autoretry_for=(Exception,),
     retry_backoff=RETRY_BACKOFF,
     retry_backoff_max=RETRY_BACKOFF_MAX,

@@ -18,7 +18,8 @@ logger = logging.getLogger(__name__)
 BROKER = BrokerWatch("hub:outbox:broker-run-id")
 
 
-@shared_task(base=HubTask, name="hub.outbox.sweep")
+# Every few seconds: a result row each time would bury the rows people look at.
+@shared_task(base=HubTask, name="hub.outbox.sweep", ignore_result=True)
 def sweep() -> dict[str, Any]:
     """Publish every event pending past the grace period; report the outbox age.
 

@@ -7,13 +7,13 @@ due (``hub.webhooks.delivery.claim_message``).
 
 import logging
 from datetime import datetime
+from typing import Any
 
 from celery import shared_task
 from django.db import transaction
 from kombu.exceptions import OperationalError
 
 from hub.broker import BrokerWatch
-from hub.celery_config import broker_visibility_timeout
 from hub.models import Event
 from hub.webhooks.delivery import (
     SCHEDULED,
@@ -58,21 +58,30 @@ def publish_try(message_id: str, trigger: str, countdown: float | None = None) -
     return True
 
 
-@shared_task(base=HubTask, bind=True, name="hub.webhooks.deliver")
+class DeliveryTask(HubTask):
+    """Keeps a result row only for the tries people start and look for afterwards."""
+
+    def apply_async(self, args: Any = None, kwargs: Any = None, **options: Any) -> Any:
+        """A scheduled try stores no result: its attempt row is the delivery record (F7).
+
+        A manual try or a replay keeps its row, so who started it finds it in the
+        results as well as in the attempt log.
+        """
+        trigger = args[1] if args and len(args) > 1 else (kwargs or {}).get("trigger", SCHEDULED)
+        options.setdefault("ignore_result", trigger == SCHEDULED)
+        return super().apply_async(args, kwargs, **options)
+
+
+@shared_task(base=DeliveryTask, bind=True, name="hub.webhooks.deliver")
 def deliver(self, message_id: str, trigger: str = SCHEDULED) -> str:
     """One attempt of one message; publishes the next try when it is a short step (F5)."""
-    report = deliver_message(
-        message_id,
-        trigger=trigger,
-        visibility_timeout=broker_visibility_timeout(),
-        task_id=self.request.id or "",
-    )
+    report = deliver_message(message_id, trigger=trigger, task_id=self.request.id or "")
     if report.requeue_in is not None:
         publish_try(message_id, report.trigger, countdown=report.requeue_in)
     return report.outcome
 
 
-@shared_task(base=HubTask, name="hub.webhooks.sweep_due")
+@shared_task(base=HubTask, name="hub.webhooks.sweep_due", ignore_result=True)
 def sweep_due() -> int:
     """Beat: publish messages whose next try is due and that no task carries (F5, R4).
 

@@ -143,6 +143,54 @@ def flower(celery_worker):
 
 
 @pytest.fixture
+def root(db):
+    """The superuser of the admin, API and page tests."""
+    from tests.support.users import superuser
+
+    return superuser()
+
+
+@pytest.fixture
+def superuser_browser(root):
+    """Django's test client logged in as ``root`` (admin and pages)."""
+    from tests.support.users import browser_for
+
+    return browser_for(root)
+
+
+@pytest.fixture
+def superuser_api(root):
+    """DRF's test client authenticated as ``root``."""
+    from tests.support.users import api_for
+
+    return api_for(root)
+
+
+@pytest.fixture
+def webhook_viewer_browser(db):
+    """The admin as staff holding only the webhook models' view permissions."""
+    from tests.support.users import WEBHOOK_VIEW_PERMISSIONS, browser_for, staff
+
+    return browser_for(staff("viewer", permissions=WEBHOOK_VIEW_PERMISSIONS))
+
+
+@pytest.fixture
+def webhook_viewer_api(db):
+    """The API as staff holding only the webhook models' view permissions."""
+    from tests.support.users import WEBHOOK_VIEW_PERMISSIONS, api_for, staff
+
+    return api_for(staff("viewer", permissions=WEBHOOK_VIEW_PERMISSIONS))
+
+
+@pytest.fixture
+def preference_editor_api(db):
+    """The API as a user who may change global preferences and nothing else."""
+    from tests.support.users import api_for, preference_editor
+
+    return api_for(preference_editor())
+
+
+@pytest.fixture
 def manager():
     """The global preferences manager of the reference registry (tests/testapp)."""
     from preferences.registries import global_preferences_registry

@@ -25,6 +25,7 @@ from hub.handler_runs import retry_run
 from hub.models import Attempt, HandlerRun, Message, WebhookEndpoint
 from hub.models.endpoints import EVENT_TYPES
 from hub.webhooks import health, replay
+from hub.webhooks.outcomes import ATTEMPT_STATUSES
 from hub.webhooks.secrets import create_secret, rotate_secret
 from preferences.api.parsers import StrictInputMixin
 
@@ -176,9 +177,7 @@ class AttemptViewSet(HubViewSetMixin, viewsets.ReadOnlyModelViewSet):
     filter_params = [
         Param("message", "message_id", serializers.CharField(), "Message id (msg_...)."),
         Param("endpoint", "message__endpoint_id", serializers.UUIDField(), "Endpoint id."),
-        Param(
-            "status", "status", serializers.ChoiceField(Attempt.Status.values), "Attempt status."
-        ),
+        Param("status", "status", serializers.ChoiceField(ATTEMPT_STATUSES), "Attempt status."),
         Param(
             "trigger",
             "trigger",

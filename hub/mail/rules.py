@@ -35,8 +35,11 @@ def record_change(event: Event, *, now: datetime | None = None) -> list[EmailDig
     if event.kind not in PREFERENCE_KINDS:
         return []
     now = now or timezone.now()
+    rules = matching_rules(event)
+    if not rules:
+        return []  # the common case: no transaction opened only to read that nothing matches
     with transaction.atomic():
-        waiting = [_file(rule, event) for rule in matching_rules(event)]
+        waiting = [_file(rule, event) for rule in rules]
     windows = {key: (recipients, window) for key, recipients, window in filter(None, waiting)}
     opened = []
     for key, (recipients, window) in windows.items():

@@ -22,6 +22,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from hub.conf import hub_settings
+from hub.kinds import EventKind
 from hub.mail import digest as email_digest
 from hub.mail.rules import seconds_until_due
 from hub.models.endpoints import WebhookEndpoint
@@ -174,7 +175,7 @@ def send_endpoint_disabled(endpoint_id: str, *, now: datetime | None = None) -> 
     if not recipients:
         logger.warning("endpoint %s disabled; ADMINS is empty, nobody to tell", endpoint.pk)
         return False
-    key = f"endpoint.disabled:{endpoint.pk}:{endpoint.disabled_at.isoformat()}"
+    key = f"{EventKind.ENDPOINT_DISABLED}:{endpoint.pk}:{endpoint.disabled_at.isoformat()}"
     notice, _ = AdminNotice.objects.get_or_create(key=key, defaults={"recipients": recipients})
     claimed = AdminNotice.objects.filter(_lease_free(now), pk=notice.pk, sent_at=None)
     if not claimed.update(lease_until=now + SEND_LEASE):

@@ -11,6 +11,8 @@ import time
 
 from django.db import models
 
+from hub.webhooks.outcomes import ATTEMPT_STATUSES, Outcome, choices
+
 from .endpoints import WebhookEndpoint
 
 CROCKFORD32 = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -63,14 +65,8 @@ class Message(models.Model):
 class Attempt(models.Model):
     """One try of a message, written before the request goes out (R4: a crash leaves a row)."""
 
-    class Status(models.TextChoices):
-        SENDING = "sending", "Sending"
-        SUCCESS = "success", "Success"
-        FAILURE = "failure", "Failure"
-        TIMEOUT = "timeout", "Timeout"
-        BLOCKED = "blocked", "Blocked"
-        ERROR = "error", "Error"
-        INTERRUPTED = "interrupted", "Interrupted"
+    # The delivery vocabulary (hub/webhooks/outcomes.py); a row takes ATTEMPT_STATUSES.
+    Status = Outcome
 
     class Trigger(models.TextChoices):
         SCHEDULED = "scheduled", "Scheduled"
@@ -81,7 +77,7 @@ class Attempt(models.Model):
     number = models.PositiveIntegerField()
     trigger = models.CharField(max_length=10, choices=Trigger.choices)
     status = models.CharField(
-        max_length=12, choices=Status.choices, default=Status.SENDING, db_index=True
+        max_length=12, choices=choices(ATTEMPT_STATUSES), default=Status.SENDING, db_index=True
     )
     webhook_timestamp = models.BigIntegerField(help_text="The webhook-timestamp header sent.")
     status_code = models.PositiveIntegerField(null=True, blank=True)

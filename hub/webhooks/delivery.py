@@ -22,6 +22,7 @@ Scheduling state lives on the ``Message`` so that nothing depends on a task surv
 import logging
 import random
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
@@ -29,19 +30,22 @@ from functools import lru_cache
 import redis
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
+from hub.celery_config import fits_countdown
 from hub.conf import hub_settings
 from hub.kinds import EventKind
 from hub.models import Attempt, Message, WebhookEndpoint
 from hub.webhooks import health as endpoint_health
+from hub.webhooks import transport
+from hub.webhooks.outcomes import Outcome
 from hub.webhooks.payloads import build_payload, encode_payload
 from hub.webhooks.rate_limit import TokenBucket
-from hub.webhooks.retries import fits_countdown, next_delay
+from hub.webhooks.retries import next_delay
 from hub.webhooks.secrets import valid_secrets
 from hub.webhooks.signing import signature_headers
-from hub.webhooks.transport import DeliveryResult, sanitize_url, send
+from hub.webhooks.transport import DeliveryResult, sanitize_url
 
 logger = logging.getLogger(__name__)
 
@@ -66,20 +70,27 @@ RESULT_FIELDS = [
 
 _rng = random.Random()
 
+# ``transport.send``'s signature: (url, body, headers) -> what came of the request.
+Send = Callable[[str, bytes, dict[str, str]], DeliveryResult]
+
 
 @dataclass(frozen=True)
 class Report:
     """What a delivery task did, and whether the task must publish a follow-up."""
 
-    outcome: str
+    outcome: Outcome  # one of outcomes.REPORTS
     requeue_in: float | None = None
     trigger: str = SCHEDULED
 
 
 def deliver_message(
-    message_id: str, *, trigger: str, visibility_timeout: float, task_id: str = ""
+    message_id: str, *, trigger: str, task_id: str = "", send: Send | None = None
 ) -> Report:
-    """Make one attempt to deliver ``message_id`` if it is due (see the module docstring)."""
+    """Make one attempt to deliver ``message_id`` if it is due (see the module docstring).
+
+    ``send`` makes the request (``transport.send`` unless given); tests pass one that
+    records it instead of going out.
+    """
     message = claim_message(message_id, trigger=trigger)
     if message is None:
         return _unclaimed(message_id, trigger)
@@ -89,25 +100,29 @@ def deliver_message(
     if wait:
         return _defer(message, wait, trigger)
     attempt = start_attempt(message, trigger=trigger, task_id=task_id)
-    result = _send(message, attempt)
-    return record_result(
-        message, attempt, result, trigger=trigger, visibility_timeout=visibility_timeout
-    )
+    result = _send(message, attempt, send or transport.send)
+    return record_result(message, attempt, result, trigger=trigger)
 
 
 def claim_message(message_id: str, *, trigger: str) -> Message | None:
     """Take the lease on a message; None when it is not due, finished or leased by another try.
 
     A scheduled try needs the message pending and due; a manual or replay try only needs
-    the lease to be free, so it may resend a delivered or failed message (F8).
+    the lease to be free, so it may resend a delivered or failed message (F8). The same
+    UPDATE counts the attempt, so that recording it before sending is one INSERT
+    (``start_attempt``); a try that then sends nothing gives the count back.
     """
     now = timezone.now()
     lease = now + timedelta(seconds=hub_settings.WEBHOOK_DELIVERY_LEASE)
     rows = Message.objects.filter(_lease_free(now), pk=message_id)
-    changes: dict[str, object] = {"locked_until": lease}
+    changes: dict[str, object] = {
+        "locked_until": lease,
+        "attempt_count": F("attempt_count") + 1,
+        "last_attempt_at": now,
+    }
     if trigger == SCHEDULED:
         rows = rows.filter(status=Message.Status.PENDING, next_attempt_at__lte=now)
-        changes["is_queued"] = False
+        changes.update(is_queued=False, scheduled_attempts=F("scheduled_attempts") + 1)
     if not rows.update(**changes):
         return None
     return Message.objects.select_related("endpoint", "event").get(pk=message_id)
@@ -154,29 +169,23 @@ def release_to_sweeper(message_ids: list[str] | None = None) -> int:
 def start_attempt(message: Message, *, trigger: str, task_id: str = "") -> Attempt:
     """Write the attempt row (status ``sending``) before anything goes on the wire (R4).
 
-    An older row still ``sending`` belongs to a try whose worker died: it is marked
-    ``interrupted`` (this try holds the lease, so no other try is running). A first try
-    has no older row (the count and the row are written together), so it skips the look.
+    The claim already counted it. An older row still ``sending`` belongs to a try whose
+    worker died: it is marked ``interrupted`` (this try holds the lease, so no other try
+    is running). A first try has no older row, so it skips the look. A worker killed
+    between the claim and this INSERT leaves a gap in the attempt numbers, nothing worse.
     """
-    now = timezone.now()
-    with transaction.atomic():
-        if message.attempt_count:
-            message.attempts.filter(status=Attempt.Status.SENDING).update(
-                status=Attempt.Status.INTERRUPTED, finished_at=now
-            )
-        message.attempt_count += 1
-        if trigger == SCHEDULED:
-            message.scheduled_attempts += 1
-        message.last_attempt_at = now
-        message.save(update_fields=["attempt_count", "scheduled_attempts", "last_attempt_at"])
-        return Attempt.objects.create(
-            message=message,
-            number=message.attempt_count,
-            trigger=trigger,
-            webhook_timestamp=int(time.time()),
-            task_id=task_id[:64],
-            started_at=now,
+    if message.attempt_count > 1:
+        message.attempts.filter(status=Outcome.SENDING).update(
+            status=Outcome.INTERRUPTED, finished_at=message.last_attempt_at
         )
+    return Attempt.objects.create(
+        message=message,
+        number=message.attempt_count,
+        trigger=trigger,
+        webhook_timestamp=int(time.time()),
+        task_id=task_id[:64],
+        started_at=message.last_attempt_at,
+    )
 
 
 def record_result(
@@ -185,12 +194,11 @@ def record_result(
     result: DeliveryResult,
     *,
     trigger: str,
-    visibility_timeout: float,
 ) -> Report:
     """Store the attempt's outcome, update the endpoint's health, schedule what comes next."""
     now = timezone.now()
     with transaction.atomic():
-        if result.outcome == "success":
+        if result.outcome == Outcome.SUCCESS:
             # The endpoint was read at claim time: an open failure window still shows.
             if message.endpoint.failing_since is not None:
                 endpoint_health.record_success(message.endpoint)
@@ -198,10 +206,7 @@ def record_result(
             delay = None
         else:
             disabled = endpoint_health.record_failure(message.endpoint, result=result, now=now)
-            delay = _after_failure(
-                message, result, trigger=trigger, stop=disabled, now=now,
-                visibility_timeout=visibility_timeout,
-            )  # fmt: skip
+            delay = _after_failure(message, result, trigger=trigger, stop=disabled, now=now)
         message.locked_until = None
         message.save(update_fields=["status", "next_attempt_at", "is_queued", "locked_until"])
         _save_attempt(attempt, result, now=now, next_attempt_at=message.next_attempt_at)
@@ -221,7 +226,6 @@ def _after_failure(
     trigger: str,
     stop: bool,
     now: datetime,
-    visibility_timeout: float,
 ) -> float | None:
     """Schedule the next try after a failed attempt (F5); returns its delay, if any."""
     endpoint_active = WebhookEndpoint.objects.filter(pk=message.endpoint_id, is_active=True)
@@ -239,7 +243,7 @@ def _after_failure(
         _finish(message, Message.Status.FAILED)
         return None
     message.next_attempt_at = now + timedelta(seconds=delay)
-    message.is_queued = fits_countdown(delay, visibility_timeout)
+    message.is_queued = fits_countdown(delay)
     return delay
 
 
@@ -263,7 +267,7 @@ def _save_attempt(
     attempt.save(update_fields=RESULT_FIELDS)
 
 
-def _send(message: Message, attempt: Attempt) -> DeliveryResult:
+def _send(message: Message, attempt: Attempt, send: Send) -> DeliveryResult:
     endpoint = message.endpoint
     payload = build_payload(
         message.event, mode=endpoint.payload_mode, include_sensitive=endpoint.receive_sensitive
@@ -281,7 +285,7 @@ def _send(message: Message, attempt: Attempt) -> DeliveryResult:
 
 def _local_error(error_class: str, message: str) -> DeliveryResult:
     return DeliveryResult(
-        outcome="error", status_code=None, response_body="", duration_ms=0,
+        outcome=Outcome.ERROR, status_code=None, response_body="", duration_ms=0,
         error_class=error_class, error_message=message,
     )  # fmt: skip
 
@@ -316,30 +320,38 @@ def _bucket_for(url: str) -> TokenBucket:
 def _defer(message: Message, wait: float, trigger: str) -> Report:
     """Give the lease back and have the task re-publish the try after ``wait`` seconds."""
     due = timezone.now() + timedelta(seconds=wait)
-    changes: dict[str, object] = {"locked_until": None}
+    changes = _uncount(trigger)
     if trigger == SCHEDULED:
         changes.update(next_attempt_at=due, is_queued=True)
     Message.objects.filter(pk=message.pk).update(**changes)
-    return Report(outcome="rate_limited", requeue_in=wait, trigger=trigger)
+    return Report(outcome=Outcome.RATE_LIMITED, requeue_in=wait, trigger=trigger)
 
 
 def _unclaimed(message_id: str, trigger: str) -> Report:
     """A scheduled try that is not due is a duplicate: drop it. A manual one waits its turn."""
     if trigger == SCHEDULED:
-        return Report(outcome="skipped")
+        return Report(outcome=Outcome.SKIPPED)
     busy = Message.objects.filter(pk=message_id, locked_until__gt=timezone.now()).exists()
     if busy:
-        return Report(outcome="busy", requeue_in=BUSY_RETRY, trigger=trigger)
-    return Report(outcome="skipped")
+        return Report(outcome=Outcome.BUSY, requeue_in=BUSY_RETRY, trigger=trigger)
+    return Report(outcome=Outcome.SKIPPED)
 
 
 def _skip_inactive(message: Message, trigger: str) -> Report:
     """No request to a disabled endpoint; its scheduled messages fail (recover resends them)."""
-    changes: dict[str, object] = {"locked_until": None}
+    changes = _uncount(trigger)
     if trigger == SCHEDULED:
         changes.update(status=Message.Status.FAILED, next_attempt_at=None, is_queued=False)
     Message.objects.filter(pk=message.pk).update(**changes)
-    return Report(outcome="endpoint_disabled")
+    return Report(outcome=Outcome.ENDPOINT_DISABLED)
+
+
+def _uncount(trigger: str) -> dict[str, object]:
+    """The lease released and the claim's count given back: this try sent nothing."""
+    changes: dict[str, object] = {"locked_until": None, "attempt_count": F("attempt_count") - 1}
+    if trigger == SCHEDULED:
+        changes["scheduled_attempts"] = F("scheduled_attempts") - 1
+    return changes
 
 
 def _lease_free(now: datetime) -> Q:
@@ -350,18 +362,25 @@ def create_messages(event) -> list[str]:
     """One message per endpoint that wants ``event``; ids of the new ones (R2, R11).
 
     Unique per (event, endpoint), so a fan-out that runs twice creates nothing the second
-    time. A new message is due now and marked queued: the caller publishes its first try,
-    and the sweeper republishes it if that task is lost.
+    time: endpoints that already have their message are left out, and the rest are
+    inserted in one statement. Should a concurrent fan-out of the same event insert one
+    first, the conflict skips that row and its id is never stored; the try published for
+    it claims nothing (``claim_message``), while the other fan-out's message is
+    delivered by its own try. A new message is due now and marked queued: the caller
+    publishes its first try, and the sweeper republishes it if that task is lost.
     """
     now = timezone.now()
-    created = []
-    for endpoint in _endpoints_for(event):
-        message, is_new = Message.objects.get_or_create(
-            event=event, endpoint=endpoint, defaults={"next_attempt_at": now, "is_queued": True}
-        )
-        if is_new:
-            created.append(message.pk)
-    return created
+    endpoints = _endpoints_for(event)
+    if not endpoints:
+        return []
+    done = set(Message.objects.filter(event=event).values_list("endpoint_id", flat=True))
+    new = [
+        Message(event=event, endpoint=endpoint, next_attempt_at=now, is_queued=True)
+        for endpoint in endpoints
+        if endpoint.pk not in done
+    ]
+    Message.objects.bulk_create(new, ignore_conflicts=True)
+    return [message.pk for message in new]
 
 
 def _endpoints_for(event) -> list[WebhookEndpoint]:

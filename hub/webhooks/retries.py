@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from hub.conf import DEFAULTS
+from hub.webhooks.outcomes import Outcome
 
 if TYPE_CHECKING:
     from hub.webhooks.transport import DeliveryResult
@@ -20,10 +21,6 @@ DEFAULT_SCHEDULE: tuple[float, ...] = tuple(DEFAULTS["WEBHOOK_RETRY_SCHEDULE"])
 JITTER = 0.2  # F5: +-20 %
 OVERLOAD_FLOOR = 60.0  # F5: seconds, after a 429 or a timeout
 TOO_MANY_REQUESTS = 429
-# A countdown task sits unacknowledged in the worker until it runs; Redis redelivers it
-# once the visibility timeout passes (R5). Half the timeout leaves room for the queue
-# wait and the attempt itself (up to the 15 s HTTP deadline) after the countdown.
-COUNTDOWN_SHARE_OF_VISIBILITY = 0.5
 
 
 def next_delay(
@@ -41,7 +38,7 @@ def next_delay(
     """
     if attempt_number < 1:
         raise ValueError(f"attempt_number starts at 1, got {attempt_number}")
-    if result.outcome == "success" or result.is_gone or attempt_number > len(schedule):
+    if result.outcome == Outcome.SUCCESS or result.is_gone or attempt_number > len(schedule):
         return None
     step = float(schedule[attempt_number - 1])
     target, floor = step, 0.0
@@ -59,15 +56,5 @@ def clamp_retry_after(retry_after: float, step: float) -> float:
     return min(max(retry_after, step), 2 * step)
 
 
-def fits_countdown(delay: float, visibility_timeout: float) -> bool:
-    """True when a delay may be a Celery countdown; else store ``next_attempt_at`` (F5).
-
-    Celery on Redis redelivers a task that stays unacknowledged past the broker's
-    visibility timeout, and an ETA task is unacknowledged while it waits, so a long
-    countdown would run twice. Long steps go to the database and a sweeper instead.
-    """
-    return delay <= visibility_timeout * COUNTDOWN_SHARE_OF_VISIBILITY
-
-
 def _is_overload(result: "DeliveryResult") -> bool:
-    return result.outcome == "timeout" or result.status_code == TOO_MANY_REQUESTS
+    return result.outcome == Outcome.TIMEOUT or result.status_code == TOO_MANY_REQUESTS

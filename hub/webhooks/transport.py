@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from datetime import UTC
 from email.utils import parsedate_to_datetime
 from functools import cache
-from typing import Literal
 from urllib.parse import urlsplit, urlunsplit
 
 import httpx
@@ -31,10 +30,9 @@ import hub
 from hub.conf import hub_settings
 from hub.webhooks import connect_guard, outbound_guard
 from hub.webhooks.exceptions import BlockedAddress
+from hub.webhooks.outcomes import Outcome
 
 logger = logging.getLogger(__name__)
-
-Outcome = Literal["success", "failure", "timeout", "blocked", "error"]
 
 GONE = 410  # F6: the endpoint asks to be disabled
 POOL_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20, keepalive_expiry=30)
@@ -45,7 +43,7 @@ COMPRESSED_ENCODINGS = frozenset({"gzip", "x-gzip", "deflate"})
 class DeliveryResult:
     """What one attempt produced; a value the delivery service stores as an Attempt."""
 
-    outcome: Outcome
+    outcome: Outcome  # one of outcomes.SENT
     status_code: int | None
     response_body: str
     duration_ms: int
@@ -58,7 +56,7 @@ class DeliveryResult:
 
     @property
     def is_success(self) -> bool:
-        return self.outcome == "success"
+        return self.outcome == Outcome.SUCCESS
 
 
 def send(
@@ -80,13 +78,13 @@ def send(
             return _post(client or get_client(), url, body, headers, started)
     except (ValidationError, BlockedAddress) as error:
         logger.warning("Webhook to %s blocked: %s", sanitize_url(url), _describe(error))
-        return _no_answer("blocked", error, started)
+        return _no_answer(Outcome.BLOCKED, error, started)
     except httpx.TimeoutException as error:
-        return _no_answer("timeout", error, started)
+        return _no_answer(Outcome.TIMEOUT, error, started)
     except (httpx.HTTPError, httpx.InvalidURL, UnicodeEncodeError) as error:
         # UnicodeEncodeError: a non-ASCII header value saved before validate_headers
         # refused them.
-        return _no_answer("error", error, started)
+        return _no_answer(Outcome.ERROR, error, started)
 
 
 def get_client() -> httpx.Client:
@@ -147,11 +145,11 @@ def _post(
         try:
             text = _read_capped(response, hub_settings.WEBHOOK_RESPONSE_MAX_BYTES)
         except httpx.TimeoutException as error:
-            return _no_answer("timeout", error, started, status_code=status)
+            return _no_answer(Outcome.TIMEOUT, error, started, status_code=status)
         except httpx.TransportError as error:
-            return _no_answer("error", error, started, status_code=status)
+            return _no_answer(Outcome.ERROR, error, started, status_code=status)
     return DeliveryResult(
-        outcome="success" if 200 <= status < 300 else "failure",
+        outcome=Outcome.SUCCESS if 200 <= status < 300 else Outcome.FAILURE,
         status_code=status,
         response_body=text,
         duration_ms=_elapsed_ms(started),

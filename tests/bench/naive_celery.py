@@ -30,7 +30,9 @@ trust_bench_ca()
 
 @worker_process_init.connect
 def use_a_new_session_per_delivery(**kwargs) -> None:
-    from hub.webhooks import delivery, transport
+    from hub.webhooks import transport
+
+    pooled_send = transport.send
 
     verify: ssl.SSLContext | bool = True
     if os.environ.get(NAIVE_SHARED_TLS_ENV):
@@ -38,6 +40,6 @@ def use_a_new_session_per_delivery(**kwargs) -> None:
 
     def send_with_new_session(url: str, body: bytes, headers: dict[str, str]):
         with httpx.Client(follow_redirects=False, trust_env=False, verify=verify) as client:
-            return transport.send(url, body, headers, client=client)
+            return pooled_send(url, body, headers, client=client)
 
-    delivery.send = send_with_new_session
+    transport.send = send_with_new_session

@@ -9,17 +9,12 @@ from django.urls import reverse
 
 from hub.models import WebhookEndpoint
 from hub.models.endpoints import HEADER_MASK
-from tests.support.users import api_for, browser_for, superuser
+from tests.support.users import browser_for
 
 pytestmark = pytest.mark.django_db
 
 CREDENTIAL = "Bearer marker-credential-3f9a"
 ENDPOINTS = "/api/hub/endpoints/"
-
-
-@pytest.fixture
-def root(db):
-    return superuser()
 
 
 @pytest.fixture
@@ -29,19 +24,14 @@ def endpoint(db):
     )
 
 
-@pytest.fixture
-def api(root):
-    return api_for(root)
-
-
 def _change_url(endpoint) -> str:
     return reverse("admin:hub_webhookendpoint_change", args=[endpoint.pk])
 
 
-def test_api_masks_header_values_in_list_detail_and_create(api, endpoint):
-    listing = api.get(ENDPOINTS)
-    detail = api.get(f"{ENDPOINTS}{endpoint.pk}/")
-    created = api.post(
+def test_api_masks_header_values_in_list_detail_and_create(superuser_api, endpoint):
+    listing = superuser_api.get(ENDPOINTS)
+    detail = superuser_api.get(f"{ENDPOINTS}{endpoint.pk}/")
+    created = superuser_api.post(
         ENDPOINTS,
         {"url": "https://example.com/other", "headers": {"X-Key": "marker-new-key"}},
         format="json",
@@ -55,23 +45,25 @@ def test_api_masks_header_values_in_list_detail_and_create(api, endpoint):
     }
 
 
-def test_api_keeps_masked_values_replaces_typed_ones_and_drops_left_out(api, endpoint):
+def test_api_keeps_masked_values_replaces_typed_ones_and_drops_left_out(superuser_api, endpoint):
     headers = {"Authorization": HEADER_MASK, "X-New": "fresh"}
-    response = api.patch(f"{ENDPOINTS}{endpoint.pk}/", {"headers": headers}, format="json")
+    response = superuser_api.patch(
+        f"{ENDPOINTS}{endpoint.pk}/", {"headers": headers}, format="json"
+    )
 
     assert response.status_code == 200
     endpoint.refresh_from_db()
     assert endpoint.headers == {"Authorization": CREDENTIAL, "X-New": "fresh"}
 
     replaced = {"Authorization": "Bearer replaced"}
-    api.patch(f"{ENDPOINTS}{endpoint.pk}/", {"headers": replaced}, format="json")
+    superuser_api.patch(f"{ENDPOINTS}{endpoint.pk}/", {"headers": replaced}, format="json")
     endpoint.refresh_from_db()
     assert endpoint.headers == {"Authorization": "Bearer replaced"}
 
 
-def test_api_mask_for_an_unknown_header_is_a_400(api, endpoint):
+def test_api_mask_for_an_unknown_header_is_a_400(superuser_api, endpoint):
     body = {"headers": {"X-Unknown": HEADER_MASK}}
-    response = api.patch(f"{ENDPOINTS}{endpoint.pk}/", body, format="json")
+    response = superuser_api.patch(f"{ENDPOINTS}{endpoint.pk}/", body, format="json")
 
     assert response.status_code == 400 and "headers" in response.json()
     endpoint.refresh_from_db()

@@ -1,17 +1,16 @@
-"""R12: two changes to one key, their cache tasks delivered in reverse order.
+"""R12: two changes to one key, their fan-outs (which invalidate the cache) run in reverse order.
 
 The preference cache is the run's Redis here, shared by this process and the worker, as
 in production. Versions travel with the events; the older event never overwrites the
-newer value, whatever order its task runs in.
+newer value, whatever order its fan-out runs in.
 """
 
 import pytest
 from django.core.cache import caches
-from django_celery_results.models import TaskResult
 
 from hub.models import Event
 from preferences.registries import global_preferences_registry
-from tasks.cache import invalidate
+from tasks.fanout import expand
 from tests.support.handlers import handled_key
 from tests.support.polling import wait_until
 
@@ -31,19 +30,14 @@ def test_r12_reverse_delivery_keeps_the_newer_value(celery_worker, shared_prefer
     manager["test__TestGlobal1"] = "older"
     manager["test__TestGlobal1"] = "newer"
     older, newer = Event.objects.order_by("version")
-    wait_until(
-        lambda: (
-            TaskResult.objects.filter(task_name="hub.cache.invalidate", status="SUCCESS").count()
-            == 2
-        )
-    )
+    wait_until(lambda: not Event.objects.filter(dispatched_at__isnull=True).exists())
     key = manager.get_cache_key("test", "TestGlobal1")
     shared_preference_cache.set(key, "older")  # a slow reader cached the old value meanwhile
 
-    # The newer event's task arrives first, the older one last.
-    assert invalidate.delay(str(newer.pk)).get(timeout=TIMEOUT)["refreshed"] is True
+    # The newer event's fan-out runs again first, the older one's last.
+    expand.apply_async((str(newer.pk),), ignore_result=False).get(timeout=TIMEOUT)
     assert shared_preference_cache.get(key) == "newer"
-    assert invalidate.delay(str(older.pk)).get(timeout=TIMEOUT)["refreshed"] is False
+    expand.apply_async((str(older.pk),), ignore_result=False).get(timeout=TIMEOUT)
 
     assert shared_preference_cache.get(key) == "newer"
     assert manager["test__TestGlobal1"] == "newer"

@@ -69,7 +69,7 @@ def end_windows_once_filed(entries):
     wait_until(lambda: DigestEntry.objects.count() >= entries, timeout=WAIT)
     past = timezone.now() - timedelta(seconds=hub_settings.EMAIL_DIGEST_SWEEP_GRACE + 1)
     EmailDigest.objects.filter(state="open").update(due_at=past)
-    assert emails.sweep_due.delay().get(timeout=WAIT) == 2
+    assert emails.sweep_due.apply_async(ignore_result=False).get(timeout=WAIT) == 2
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from pathlib import Path
 
 import httpx
@@ -63,17 +64,26 @@ class FlowerProcess:
         raise TimeoutError(f"flower not ready after {READY_TIMEOUT}s:\n{self.log()}")
 
     def wait_for_events(self, timeout: float = READY_TIMEOUT) -> None:
-        """Wait until Flower receives task events: it then knows a worker from its heartbeat.
+        """Wait until Flower receives the workers' task events.
 
-        Flower subscribes to events a moment after its HTTP server answers; tasks run
-        before that would be missing from its task list.
+        Workers send task events only once Flower turns them on, with an ``enable_events``
+        broadcast a few seconds after it starts; tasks run before that are missing from
+        its task list. A probe, the fan-out of an event that does not exist (it does
+        nothing), is published until Flower reports it done.
         """
+        from celery import current_app
+
+        from hub.outbox import FANOUT_TASK
+
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            if any(self.get("/api/workers?status=1").json().values()):
-                return
-            time.sleep(0.2)
-        raise TimeoutError(f"flower received no worker heartbeat in {timeout}s:\n{self.log()}")
+            probe = current_app.send_task(FANOUT_TASK, args=(str(uuid.uuid4()),))
+            for _ in range(10):
+                info = self.get(f"/api/task/info/{probe.id}")
+                if info.status_code == 200 and info.json().get("state") == "SUCCESS":
+                    return
+                time.sleep(0.2)
+        raise TimeoutError(f"flower received no task event in {timeout}s:\n{self.log()}")
 
     def get(self, path: str, *, authenticated: bool = True) -> httpx.Response:
         auth = (USER, PASSWORD) if authenticated else None

@@ -19,7 +19,7 @@ from tests.support.namespaces import namespace_env, publishing_in
 from tests.support.worker import WorkerProcess
 
 LOOPBACK = ["127.0.0.0/8", "::1"]
-QUEUES = ["fanout", "outbox", "cache", "webhooks", "emails", "handlers", "default"]
+QUEUES = ["fanout", "outbox", "webhooks", "emails", "handlers", "default"]
 # The F5 schedule scaled down from hours to fractions of a second, for tests that only
 # need a message to run out of attempts quickly.
 QUICK_SCHEDULE = [0.3, 0.6]

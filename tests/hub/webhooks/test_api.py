@@ -9,23 +9,11 @@ from rest_framework.test import APIClient
 
 from hub.models import Attempt, Event, Message, WebhookEndpoint
 from hub.webhooks.secrets import create_secret
-from tests.support.users import WEBHOOK_VIEW_PERMISSIONS, api_for, staff, superuser
 
 pytestmark = pytest.mark.django_db
 
 ENDPOINTS = "/api/hub/endpoints/"
 URL = "https://example.com/hook"
-
-
-@pytest.fixture
-def admin_client(db):
-    return api_for(superuser())
-
-
-@pytest.fixture
-def viewer_client(db):
-    """Staff with only the view permissions of the hub's webhook models."""
-    return api_for(staff("viewer", permissions=WEBHOOK_VIEW_PERMISSIONS))
 
 
 @pytest.fixture
@@ -46,8 +34,8 @@ def message(endpoint):
     return message
 
 
-def test_f10_create_returns_secret_once(admin_client):
-    response = admin_client.post(
+def test_f10_create_returns_secret_once(superuser_api):
+    response = superuser_api.post(
         ENDPOINTS,
         {"url": URL, "patterns": ["general__*"], "registries": ["global"],
          "headers": {"Authorization": "Bearer x"}, "payload_mode": "ids", "rate_limit": 5},
@@ -58,7 +46,7 @@ def test_f10_create_returns_secret_once(admin_client):
     assert secret.startswith("whsec_")
     endpoint_id = response.json()["id"]
     for path in (ENDPOINTS, f"{ENDPOINTS}{endpoint_id}/"):
-        again = admin_client.get(path)
+        again = superuser_api.get(path)
         assert again.status_code == 200
         assert secret not in again.content.decode()
     stored = WebhookEndpoint.objects.get(pk=endpoint_id)
@@ -80,8 +68,8 @@ def test_f10_create_returns_secret_once(admin_client):
         ({"url": URL, "rate_limit": 0}, "rate_limit"),
     ],
 )
-def test_s7_bad_input_is_400_naming_the_field_and_creates_nothing(admin_client, body, field):
-    response = admin_client.post(ENDPOINTS, body, format="json")
+def test_s7_bad_input_is_400_naming_the_field_and_creates_nothing(superuser_api, body, field):
+    response = superuser_api.post(ENDPOINTS, body, format="json")
     assert response.status_code == 400
     assert field in response.json()
     assert not WebhookEndpoint.objects.exists()
@@ -95,16 +83,16 @@ def test_s7_bad_input_is_400_naming_the_field_and_creates_nothing(admin_client, 
     ],
     ids=["lone-surrogate", "deep-nesting"],
 )
-def test_malformed_json_is_a_400_not_a_500(admin_client, body, message):
-    response = admin_client.post(ENDPOINTS, body.encode(), content_type="application/json")
+def test_malformed_json_is_a_400_not_a_500(superuser_api, body, message):
+    response = superuser_api.post(ENDPOINTS, body.encode(), content_type="application/json")
     assert response.status_code == 400
     assert message in response.json()["detail"]
     assert not WebhookEndpoint.objects.exists()
 
 
-def test_a_body_over_the_upload_limit_is_a_json_413(admin_client, settings):
+def test_a_body_over_the_upload_limit_is_a_json_413(superuser_api, settings):
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1_000
-    response = admin_client.post(ENDPOINTS, {"url": URL + "x" * 2_000}, format="json")
+    response = superuser_api.post(ENDPOINTS, {"url": URL + "x" * 2_000}, format="json")
     assert response.status_code == 413
     assert "over the limit of 1,000 bytes" in response.json()["detail"]
     assert not WebhookEndpoint.objects.exists()
@@ -121,16 +109,16 @@ def test_s9_anonymous_gets_403():
     assert APIClient().get(ENDPOINTS).status_code == 403
 
 
-def test_s9_view_permission_only_cannot_act(viewer_client, endpoint, message):
-    assert viewer_client.get(ENDPOINTS).status_code == 200
-    assert viewer_client.get("/api/hub/messages/").status_code == 200
+def test_s9_view_permission_only_cannot_act(webhook_viewer_api, endpoint, message):
+    assert webhook_viewer_api.get(ENDPOINTS).status_code == 200
+    assert webhook_viewer_api.get("/api/hub/messages/").status_code == 200
     refused = [
-        viewer_client.post(f"{ENDPOINTS}{endpoint.pk}/rotate-secret/"),
-        viewer_client.post(f"{ENDPOINTS}{endpoint.pk}/test/"),
-        viewer_client.post(f"{ENDPOINTS}{endpoint.pk}/recover/", {"since": timezone.now()}),
-        viewer_client.post(f"/api/hub/messages/{message.pk}/resend/"),
-        viewer_client.post(ENDPOINTS, {"url": URL}, format="json"),
-        viewer_client.delete(f"{ENDPOINTS}{endpoint.pk}/"),
+        webhook_viewer_api.post(f"{ENDPOINTS}{endpoint.pk}/rotate-secret/"),
+        webhook_viewer_api.post(f"{ENDPOINTS}{endpoint.pk}/test/"),
+        webhook_viewer_api.post(f"{ENDPOINTS}{endpoint.pk}/recover/", {"since": timezone.now()}),
+        webhook_viewer_api.post(f"/api/hub/messages/{message.pk}/resend/"),
+        webhook_viewer_api.post(ENDPOINTS, {"url": URL}, format="json"),
+        webhook_viewer_api.delete(f"{ENDPOINTS}{endpoint.pk}/"),
     ]
     assert [response.status_code for response in refused] == [403] * 6
     assert endpoint.secrets.count() == 1
@@ -146,54 +134,54 @@ def test_s9_session_post_without_csrf_token_refused(endpoint):
     assert endpoint.secrets.count() == 1
 
 
-def test_f4_rotate_returns_new_secret_never_shown_again(admin_client, endpoint):
-    response = admin_client.post(
+def test_f4_rotate_returns_new_secret_never_shown_again(superuser_api, endpoint):
+    response = superuser_api.post(
         f"{ENDPOINTS}{endpoint.pk}/rotate-secret/", {"grace_seconds": 60}, format="json"
     )
     assert response.status_code == 200
     secret = response.json()["secret"]
     assert endpoint.secrets.count() == 2
-    assert secret not in admin_client.get(f"{ENDPOINTS}{endpoint.pk}/").content.decode()
+    assert secret not in superuser_api.get(f"{ENDPOINTS}{endpoint.pk}/").content.decode()
 
 
 def test_f8_resend_schedules_manual_delivery(
-    admin_client, message, django_capture_on_commit_callbacks
+    superuser_api, message, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        response = admin_client.post(f"/api/hub/messages/{message.pk}/resend/")
+        response = superuser_api.post(f"/api/hub/messages/{message.pk}/resend/")
     assert response.status_code == 202
     assert len(callbacks) == 1
 
 
-def test_f8_recover_window_enforced(admin_client, endpoint):
+def test_f8_recover_window_enforced(superuser_api, endpoint):
     too_old = timezone.now() - timedelta(days=15)
-    response = admin_client.post(
+    response = superuser_api.post(
         f"{ENDPOINTS}{endpoint.pk}/recover/", {"since": too_old.isoformat()}, format="json"
     )
     assert response.status_code == 400
     assert "14 days" in response.json()["since"][0]
 
 
-def test_f8_disabled_endpoint_refuses_test_event(admin_client, endpoint):
-    assert admin_client.post(f"{ENDPOINTS}{endpoint.pk}/disable/").json()["is_active"] is False
-    response = admin_client.post(f"{ENDPOINTS}{endpoint.pk}/test/")
+def test_f8_disabled_endpoint_refuses_test_event(superuser_api, endpoint):
+    assert superuser_api.post(f"{ENDPOINTS}{endpoint.pk}/disable/").json()["is_active"] is False
+    response = superuser_api.post(f"{ENDPOINTS}{endpoint.pk}/test/")
     assert response.status_code == 400
     assert "disabled" in response.json()[0]
-    assert admin_client.post(f"{ENDPOINTS}{endpoint.pk}/enable/").json()["is_active"] is True
+    assert superuser_api.post(f"{ENDPOINTS}{endpoint.pk}/enable/").json()["is_active"] is True
 
 
-def test_f7_delivery_log_filters(admin_client, message, endpoint):
-    listed = admin_client.get("/api/hub/messages/", {"status": "failed", "endpoint": endpoint.pk})
+def test_f7_delivery_log_filters(superuser_api, message, endpoint):
+    listed = superuser_api.get("/api/hub/messages/", {"status": "failed", "endpoint": endpoint.pk})
     assert [row["id"] for row in listed.json()] == [message.pk]
-    assert admin_client.get("/api/hub/messages/", {"status": "succeeded"}).json() == []
-    attempts = admin_client.get("/api/hub/attempts/", {"message": message.pk}).json()
+    assert superuser_api.get("/api/hub/messages/", {"status": "succeeded"}).json() == []
+    attempts = superuser_api.get("/api/hub/attempts/", {"message": message.pk}).json()
     assert [(a["number"], a["status"], a["status_code"]) for a in attempts] == [(1, "failure", 500)]
-    bad = admin_client.get("/api/hub/messages/", {"status": "nonsense"})
+    bad = superuser_api.get("/api/hub/messages/", {"status": "nonsense"})
     assert bad.status_code == 400 and "status" in bad.json()
 
 
-def test_f10_endpoints_documented_in_openapi_schema(admin_client):
-    schema = admin_client.get("/api/schema/", {"format": "json"}).json()
+def test_f10_endpoints_documented_in_openapi_schema(superuser_api):
+    schema = superuser_api.get("/api/schema/", {"format": "json"}).json()
     paths = schema["paths"]
     for path in (
         "/api/hub/endpoints/",

@@ -4,8 +4,9 @@ import random
 
 import pytest
 
+from hub.celery_config import fits_countdown
 from hub.conf import DEFAULTS
-from hub.webhooks.retries import DEFAULT_SCHEDULE, fits_countdown, next_delay
+from hub.webhooks.retries import DEFAULT_SCHEDULE, next_delay
 from hub.webhooks.transport import DeliveryResult
 
 SAMPLES = 2000
@@ -126,6 +127,7 @@ def test_f5_same_seed_same_delays():
     ],
 )
 def test_f5_r5_only_delays_well_inside_the_visibility_timeout_use_countdown(
-    delay, visibility_timeout, fits
+    delay, visibility_timeout, fits, settings
 ):
-    assert fits_countdown(delay, visibility_timeout) is fits
+    settings.CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": visibility_timeout}
+    assert fits_countdown(delay) is fits

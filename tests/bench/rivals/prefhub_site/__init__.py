@@ -1,0 +1,1 @@
+"""Prefhub as this repository runs it (config/settings.py), on the benchmark's engine."""

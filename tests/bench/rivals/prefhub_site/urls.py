@@ -1,0 +1,3 @@
+"""No pages: config/urls.py would bring in the demo app and its handler."""
+
+urlpatterns: list = []
