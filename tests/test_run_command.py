@@ -208,6 +208,14 @@ def test_bin_run_serves_the_hub_and_delivers_an_admin_change(running_hub, tmp_pa
     check_banner(hub, tmp_path)
     assert httpx.get(hub.flower + "/api/workers", timeout=5).status_code == 401
 
+    def flower_task_names() -> set[str]:
+        tasks = httpx.get(hub.flower + "/api/tasks", auth=hub.flower_auth(), timeout=5).json()
+        return {task["name"] for task in tasks.values()}
+
+    # Workers send task events only once Flower has turned them on (when it connects, and
+    # every 5 s after); a beat sweeper's run in its list shows they are on.
+    wait_until(lambda: bool(flower_task_names()), timeout=45, interval=1)
+
     client = admin_client(hub)
     home = client.get("/").text
     assert "<h1>Prefhub demo</h1>" in home, "the cached header shows the default title"
@@ -224,11 +232,6 @@ def test_bin_run_serves_the_hub_and_delivers_an_admin_change(running_hub, tmp_pa
     assert 'id="events-hidden"' in anonymous, "events carry values: staff only"
     assert 'id="last-handled"' not in anonymous and "<td>Renamed at run time" not in anonymous
 
-    def flower_task_names() -> set[str]:
-        tasks = httpx.get(hub.flower + "/api/tasks", auth=hub.flower_auth(), timeout=5).json()
-        return {task["name"] for task in tasks.values()}
-
-    # Workers send task events once Flower has turned them on (it does when it connects).
     wait_until(lambda: "hub.fanout.expand" in flower_task_names(), timeout=20, interval=0.5)
 
     # The demo rule mails ADMINS once its 30 s window closes; the console backend prints

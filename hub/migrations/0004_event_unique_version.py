@@ -14,10 +14,10 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddConstraint(
             model_name='event',
-            constraint=models.UniqueConstraint(condition=models.Q(('kind', 'preference.updated'), ('owner_id__isnull', True)), fields=('registry', 'identifier', 'version'), name='hub_event_unique_version'),
+            constraint=models.UniqueConstraint(condition=models.Q(('kind__in', ['preference.updated', 'preference.reset']), ('owner_id__isnull', True)), fields=('registry', 'identifier', 'version'), name='hub_event_unique_version'),
         ),
         migrations.AddConstraint(
             model_name='event',
-            constraint=models.UniqueConstraint(condition=models.Q(('kind', 'preference.updated'), ('owner_id__isnull', False)), fields=('registry', 'identifier', 'owner_id', 'version'), name='hub_event_unique_owner_version'),
+            constraint=models.UniqueConstraint(condition=models.Q(('kind__in', ['preference.updated', 'preference.reset']), ('owner_id__isnull', False)), fields=('registry', 'identifier', 'owner_id', 'version'), name='hub_event_unique_owner_version'),
         ),
     ]

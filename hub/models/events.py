@@ -107,17 +107,18 @@ class Event(models.Model):
             ),
             models.Index(fields=["-occurred_at"], name="hub_event_recent"),
         ]
-        # One event per version of a preference key (registry, identifier, owner). NULL
-        # owners are never equal in a unique index, so global keys have their own.
+        # One event per version of a preference key (registry, identifier, owner), updates
+        # and resets sharing the sequence. NULL owners are never equal in a unique index,
+        # so global keys have their own.
         constraints = [
             models.UniqueConstraint(
                 fields=["registry", "identifier", "version"],
-                condition=models.Q(kind=EventKind.PREFERENCE_UPDATED, owner_id__isnull=True),
+                condition=models.Q(kind__in=PREFERENCE_KINDS, owner_id__isnull=True),
                 name="hub_event_unique_version",
             ),
             models.UniqueConstraint(
                 fields=["registry", "identifier", "owner_id", "version"],
-                condition=models.Q(kind=EventKind.PREFERENCE_UPDATED, owner_id__isnull=False),
+                condition=models.Q(kind__in=PREFERENCE_KINDS, owner_id__isnull=False),
                 name="hub_event_unique_owner_version",
             ),
         ]

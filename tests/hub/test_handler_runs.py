@@ -1,6 +1,7 @@
 """Handler runs in the admin and the API, and "retry" for failed ones (F15)."""
 
 from datetime import timedelta
+from itertools import count
 
 import pytest
 import redis
@@ -26,6 +27,8 @@ def on_its_own_queue(event) -> None:
 
 ANNOUNCE = "hub.handlers.tests.hub.test_handler_runs.on_its_own_queue"
 UNREGISTERED = "hub.handlers.somewhere.else.gone"
+# Each run's event is a new version of the same key (one event per version).
+VERSIONS = count(1)
 
 
 @pytest.fixture
@@ -38,7 +41,9 @@ def private_namespace():
 
 
 def make_run(handler: str = ANNOUNCE, status: str = "failed", **fields) -> HandlerRun:
-    event = Event.objects.create(identifier="general__title", registry="global")
+    event = Event.objects.create(
+        identifier="general__title", registry="global", version=next(VERSIONS)
+    )
     started = timezone.now() - timedelta(seconds=2)
     defaults = {"attempts": 3, "last_error": "builtins.LookupError", "enqueued_at": started,
                 "started_at": started, "finished_at": started + timedelta(seconds=1.5)}  # fmt: skip
