@@ -100,7 +100,7 @@ def token(key: Key) -> tuple[int, int]:
 
 def store(key: Key, value: Any, deserialize: Callable[[Any], Any] | None, seen: tuple) -> None:
     """Keep ``value`` unless ``key`` was invalidated or the copy flushed since ``seen``."""
-    if seen == (_state["epoch"], _generations.get(key, 0)):
+    if seen == token(key):
         values[key] = (value, time.monotonic() + preferences_settings.LOCAL_CACHE_TTL, deserialize)
 
 

@@ -13,22 +13,14 @@ from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 
 from hub import charts
+from hub.admin.events import ReadOnlyAdmin
 from hub.conf import hub_settings
 from hub.models import HubStatus
 from hub.status import WINDOW, hub_status
 
 
 @admin.register(HubStatus)
-class HubStatusAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
+class HubStatusAdmin(ReadOnlyAdmin):
     def changelist_view(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:
         if not self.has_view_permission(request):
             return super().changelist_view(request, extra_context)  # Django's own 403

@@ -55,6 +55,20 @@ def _timed(operation, seconds: float) -> float:
     return spent / calls
 
 
+def manager_operations(manager) -> dict:
+    """One read and all of them through a dynamic-preferences manager (Prefhub's or ddp's)."""
+
+    def one(n):
+        for _ in range(n):
+            manager["s0__p0"]
+
+    def all_(n):
+        for _ in range(n):
+            manager.all()
+
+    return {"one": one, "all": all_}
+
+
 def _prefhub_operations(local: bool) -> dict:
     import django
 
@@ -79,14 +93,6 @@ def _prefhub_operations(local: bool) -> dict:
     client = redis.Redis.from_url(settings.CACHES["redis"]["LOCATION"])
     client.set("bench-floor", "1")
 
-    def one(n):
-        for _ in range(n):
-            manager["s0__p0"]
-
-    def all_(n):
-        for _ in range(n):
-            manager.all()
-
     def dict_floor(n):
         for _ in range(n):
             floor["s0__p0"]
@@ -95,7 +101,7 @@ def _prefhub_operations(local: bool) -> dict:
         for _ in range(n):
             client.get("bench-floor")
 
-    operations = {"one": one, "all": all_}
+    operations = manager_operations(manager)
     if local:
         operations |= {"dict": dict_floor, "redis_get": redis_floor}
     return operations
@@ -124,16 +130,7 @@ def _ddp_operations() -> dict:
     manager = global_preferences_registry.manager()
     manager.all()
     manager.all()
-
-    def one(n):
-        for _ in range(n):
-            manager["s0__p0"]
-
-    def all_(n):
-        for _ in range(n):
-            manager.all()
-
-    return {"one": one, "all": all_}
+    return manager_operations(manager)
 
 
 def _constance_operations() -> dict:

@@ -4,15 +4,14 @@ from datetime import timedelta
 from itertools import count
 
 import pytest
-import redis
-from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
 import hub
 from hub.models import Event, HandlerRun
+from tests.support import namespaces
 from tests.support.broker import queued_tasks
-from tests.support.namespaces import PREFIX_ENV, namespace_env, publishing_in
+from tests.support.namespaces import PREFIX_ENV, publishing_in
 from tests.support.users import api_for, browser_for, staff, superuser
 
 pytestmark = pytest.mark.django_db
@@ -33,11 +32,8 @@ VERSIONS = count(1)
 
 @pytest.fixture
 def private_namespace():
-    env = namespace_env("handler-runs-unit")
-    client = redis.Redis.from_url(settings.TEST_REDIS_URL)
-    yield env, client
-    for key in client.scan_iter(f"{env[PREFIX_ENV]}*"):
-        client.delete(key)
+    with namespaces.private_namespace("handler-runs-unit") as namespace:
+        yield namespace
 
 
 def make_run(handler: str = ANNOUNCE, status: str = "failed", **fields) -> HandlerRun:

@@ -3,16 +3,15 @@
 import dataclasses
 
 import pytest
-import redis
-from django.conf import settings
 
 import hub
 from hub.handlers import HandlerEvent, matching_handlers, registered_handlers, run_handler
 from hub.models import Event, HandlerRun
 from tasks.base import HubTask
 from tasks.handlers import dispatch
+from tests.support import namespaces
 from tests.support.broker import queued_tasks
-from tests.support.namespaces import PREFIX_ENV, namespace_env, publishing_in
+from tests.support.namespaces import PREFIX_ENV, publishing_in
 
 calls = []
 
@@ -123,11 +122,8 @@ def test_f17_handler_event_carries_no_sealed_values():
 @pytest.fixture
 def private_namespace():
     """A broker namespace nobody consumes: what dispatch publishes stays there to be read."""
-    env = namespace_env("handlers-unit")
-    client = redis.Redis.from_url(settings.TEST_REDIS_URL)
-    yield env, client
-    for key in client.scan_iter(f"{env[PREFIX_ENV]}*"):
-        client.delete(key)
+    with namespaces.private_namespace("handlers-unit") as namespace:
+        yield namespace
 
 
 @pytest.mark.django_db

@@ -15,6 +15,9 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import redis
+from django.conf import settings
+
 from celery_app import app
 from tests.support.broker import publishing_with
 
@@ -32,3 +35,16 @@ def publishing_in(env: dict[str, str]) -> Iterator[None]:
     options = {**(app.conf.broker_transport_options or {}), "global_keyprefix": env[PREFIX_ENV]}
     with publishing_with(broker_transport_options=options):
         yield
+
+
+@contextmanager
+def private_namespace(name: str) -> Iterator[tuple[dict[str, str], redis.Redis]]:
+    """A namespace nobody consumes, and the run's Redis: what is published there stays to be
+    read. Its keys are deleted on exit."""
+    env = namespace_env(name)
+    client = redis.Redis.from_url(settings.TEST_REDIS_URL)
+    try:
+        yield env, client
+    finally:
+        for key in client.scan_iter(f"{env[PREFIX_ENV]}*"):
+            client.delete(key)
